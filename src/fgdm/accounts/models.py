@@ -1,0 +1,101 @@
+"""Accounts: staff and family users, server-side sessions, invites and sign-in attempts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from fgdm.db import Versioned, enum_field, timestamp_field
+
+
+class StaffRole(StrEnum):
+    practitioner = "practitioner"
+    manager = "manager"
+    admin = "admin"
+
+
+class Team(Versioned, table=True):
+    """A team of staff; a manager sees the family groups of their team."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=120)
+    created_at: datetime = timestamp_field(default_now=True)
+
+
+class User(Versioned, table=True):
+    """Anyone who can sign in. Staff have a staff_role; family members and young people
+    have none and reach family groups only through a membership."""
+
+    __tablename__ = "app_user"
+
+    id: int | None = Field(default=None, primary_key=True)
+    login: str = Field(max_length=254, sa_column_kwargs={"unique": True})
+    display_name: str = Field(max_length=120)
+    password_hash: str = Field(max_length=255)
+    staff_role: StaffRole | None = enum_field(StaffRole, nullable=True)
+    team_id: int | None = Field(default=None, foreign_key="team.id", nullable=True)
+    locale: str = Field(default="en", max_length=16)
+    is_active: bool = Field(default=True)
+    created_at: datetime = timestamp_field(default_now=True)
+    password_changed_at: datetime = timestamp_field(default_now=True)
+
+    @property
+    def is_staff(self) -> bool:
+        return self.staff_role is not None
+
+
+class UserSession(SQLModel, table=True):
+    """A signed-in session. The cookie holds a random token; only its hash is stored."""
+
+    __tablename__ = "user_session"
+
+    id: str = Field(primary_key=True, max_length=64)  # sha256 of the cookie token
+    user_id: int = Field(foreign_key="app_user.id", index=True, ondelete="CASCADE")
+    created_at: datetime = timestamp_field(default_now=True)
+    last_seen_at: datetime = timestamp_field(default_now=True)
+    expires_at: datetime = timestamp_field()
+    ended_at: datetime | None = timestamp_field(nullable=True, default=None)
+    ip_address: str = Field(default="", max_length=64)
+    user_agent: str = Field(default="", max_length=255)
+
+
+class InviteRole(StrEnum):
+    family_member = "family_member"
+    young_person = "young_person"
+
+
+class Invite(Versioned, table=True):
+    """A single-use invitation into one family group. Only the token's hash is stored."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    family_group_id: int = Field(foreign_key="family_group.id", index=True, ondelete="CASCADE")
+    role: InviteRole = enum_field(InviteRole)
+    invited_name: str = Field(max_length=120)
+    token_hash: str = Field(max_length=64, sa_column_kwargs={"unique": True})
+    created_by_id: int = Field(foreign_key="app_user.id")
+    created_at: datetime = timestamp_field(default_now=True)
+    expires_at: datetime = timestamp_field()
+    redeemed_at: datetime | None = timestamp_field(nullable=True, default=None)
+    redeemed_by_id: int | None = Field(default=None, foreign_key="app_user.id", nullable=True)
+    revoked_at: datetime | None = timestamp_field(nullable=True, default=None)
+
+
+class AttemptKind(StrEnum):
+    login = "login"
+    invite = "invite"
+
+
+class SignInAttempt(SQLModel, table=True):
+    """Failed sign-in and invite attempts, counted for throttling across all workers."""
+
+    __tablename__ = "sign_in_attempt"
+    __table_args__ = (sa.Index("ix_sign_in_attempt_kind_at", "kind", "attempted_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: AttemptKind = enum_field(AttemptKind)
+    login: str = Field(default="", max_length=254, index=True)
+    ip_address: str = Field(default="", max_length=64, index=True)
+    attempted_at: datetime = timestamp_field(default_now=True)

@@ -1,0 +1,140 @@
+"""Database plumbing: engine, SQLite pragmas, one transaction per request, shared column types."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any
+
+import sqlalchemy as sa
+from fastapi import Depends, Request
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import declared_attr
+from sqlmodel import Field, Session, SQLModel
+
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware in UTC."""
+    return datetime.now(UTC)
+
+
+class UTCDateTime(sa.types.TypeDecorator):
+    """Stores UTC datetimes; always hands back timezone-aware values (SQLite forgets them)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def timestamp_field(*, nullable: bool = False, default_now: bool = False, **kw: Any) -> Any:
+    """A UTC timestamp column."""
+    if default_now:
+        kw["default_factory"] = utcnow
+    return Field(sa_type=UTCDateTime(), nullable=nullable, **kw)
+
+
+def enum_field(enum_cls: type[Enum], *, nullable: bool = False, **kw: Any) -> Any:
+    """An enum stored as its string value (portable, no native database enum types)."""
+    return Field(
+        sa_type=sa.Enum(
+            enum_cls,
+            native_enum=False,
+            create_constraint=False,
+            length=32,
+            values_callable=lambda e: [m.value for m in e],
+        ),
+        nullable=nullable,
+        **kw,
+    )
+
+
+class Versioned(SQLModel):
+    """Mixin for every editable record: the version rises on each update, and a write
+    based on an older version fails (StaleDataError) instead of overwriting."""
+
+    version: int = Field(default=1, nullable=False)
+
+    @declared_attr  # type: ignore[misc]
+    def __mapper_args__(cls) -> dict[str, Any]:  # noqa: N805
+        return {"version_id_col": cls.__table__.c.version}
+
+
+class StaleEdit(Exception):
+    """A write based on an older version of a record. The web shows a conflict page with
+    what the person submitted beside what is saved now, and saves nothing.
+
+    rows are (label, what you wrote, what is saved now), already filtered for visibility."""
+
+    def __init__(
+        self, *, what: str, rows: list[tuple[str, str, str]] | None = None, back_url: str = ""
+    ) -> None:
+        super().__init__(f"stale edit of {what}")
+        self.what = what
+        self.rows = rows or []
+        self.back_url = back_url
+
+
+def make_engine(database_url: str) -> Engine:
+    """Creates the engine; SQLite gets WAL, foreign keys and a busy timeout."""
+    if database_url.startswith("sqlite"):
+        path = database_url.split("///", 1)[-1]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = sa.create_engine(
+            database_url, connect_args={"check_same_thread": False, "timeout": 30}
+        )
+
+        @sa.event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.close()
+
+        return engine
+    url = database_url
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        url = "postgresql+psycopg://" + url.split("://", 1)[1]
+    return sa.create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """One session and one commit per request: a change and its audit rows stand or fall
+    together. The commit happens before the response is sent."""
+    with Session(request.app.state.engine, expire_on_commit=False) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            # Detach first, so error pages can still read what was loaded (rollback would
+            # expire it); nothing detached is written.
+            session.expunge_all()
+            session.rollback()
+            raise
+
+
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]

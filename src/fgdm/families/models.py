@@ -1,0 +1,58 @@
+"""Family groups (the family record around a child) and who may use them (memberships)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlmodel import Field
+
+from fgdm.db import Versioned, enum_field, timestamp_field
+
+
+class Stage(StrEnum):
+    """The family group conference stages, from referral to review."""
+
+    referral = "referral"
+    preparation = "preparation"
+    meeting = "meeting"
+    plan_agreed = "plan_agreed"
+    review = "review"
+    closed = "closed"
+
+
+class MemberRole(StrEnum):
+    family_member = "family_member"
+    young_person = "young_person"
+    practitioner = "practitioner"
+
+
+class FamilyGroup(Versioned, table=True):
+    """One family record, with the child or children at its centre."""
+
+    __tablename__ = "family_group"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=120)
+    team_id: int | None = Field(default=None, foreign_key="team.id", nullable=True, index=True)
+    stage: Stage = enum_field(Stage, default=Stage.referral)
+    created_by_id: int = Field(foreign_key="app_user.id")
+    created_at: datetime = timestamp_field(default_now=True)
+
+
+class Membership(Versioned, table=True):
+    """Who may use a family group, and as what. Removal ends access on the next request."""
+
+    __table_args__ = (
+        sa.Index("ix_membership_user_family", "user_id", "family_group_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    family_group_id: int = Field(foreign_key="family_group.id", index=True, ondelete="CASCADE")
+    user_id: int = Field(foreign_key="app_user.id", index=True)
+    role: MemberRole = enum_field(MemberRole)
+    added_by_id: int | None = Field(default=None, foreign_key="app_user.id", nullable=True)
+    added_at: datetime = timestamp_field(default_now=True)
+    removed_at: datetime | None = timestamp_field(nullable=True, default=None)
+    removed_by_id: int | None = Field(default=None, foreign_key="app_user.id", nullable=True)

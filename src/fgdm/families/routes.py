@@ -1,0 +1,153 @@
+"""Family group pages: the list, creating one, its home page and its members."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import Response
+
+from fgdm.db import SessionDep
+from fgdm.families import service as families_service
+from fgdm.families.service import ChildInput
+from fgdm.i18n import gettext as _
+from fgdm.security.deps import ActorDep, CurrentUser, PractitionerUser
+from fgdm.security.permissions import FamilyDep, PractitionerFamilyDep
+from fgdm.web import FormDep, redirect, render
+
+router = APIRouter()
+
+CHILD_SLOTS = 4
+
+
+@router.get("/families", name="families:list")
+def family_list(request: Request, session: SessionDep, actor: ActorDep, user: CurrentUser):
+    summaries = families_service.list_for_user(session, actor=actor)
+    return render(
+        request, "families/list.html", {"summaries": summaries, "nav": "families"}
+    )
+
+
+@router.get("/families/new", name="families:new")
+def family_new(request: Request, user: PractitionerUser) -> Response:
+    return render(
+        request,
+        "families/new.html",
+        {"values": {}, "errors": {}, "child_slots": range(CHILD_SLOTS), "nav": "families"},
+    )
+
+
+def _parse_children(form: dict[str, str]) -> tuple[list[ChildInput], list[int], dict[str, str]]:
+    """Reads the child slots that have anything typed in them. Returns the children, the
+    slot each came from, and errors in the format of dates and ages."""
+    children: list[ChildInput] = []
+    slots: list[int] = []
+    errors: dict[str, str] = {}
+    for slot in range(CHILD_SLOTS):
+        prefix = f"child_{slot}_"
+        name = form.get(prefix + "first_name", "")
+        dob_text = form.get(prefix + "date_of_birth", "").strip()
+        age_text = form.get(prefix + "age", "").strip()
+        pronouns = form.get(prefix + "pronouns", "")
+        if not (name.strip() or dob_text or age_text or pronouns.strip()):
+            continue
+        dob = None
+        age = None
+        if dob_text:
+            try:
+                dob = date.fromisoformat(dob_text)
+            except ValueError:
+                errors[prefix + "date_of_birth"] = _(
+                    "Enter the date of birth as a real date, for example 27 3 2017."
+                )
+        if age_text:
+            if age_text.isdigit() and len(age_text) <= 3:
+                age = int(age_text)
+            else:
+                errors[prefix + "age"] = _("Enter the age as a whole number, like 7.")
+        children.append(
+            ChildInput(first_name=name, date_of_birth=dob, age_years=age, pronouns=pronouns)
+        )
+        slots.append(slot)
+    return children, slots, errors
+
+
+@router.post("/families/new", name="families:create")
+def family_create(
+    request: Request, session: SessionDep, actor: ActorDep, user: PractitionerUser, form: FormDep
+) -> Response:
+    children, slots, errors = _parse_children(form)
+    name = form.get("name", "")
+    for key, message in families_service.check_new_family(name=name, children=children).items():
+        if key.startswith("child_"):
+            index = int(key.split("_")[1])
+            key = f"child_{slots[index] if index < len(slots) else 0}_first_name"
+        errors.setdefault(key, message)
+    if errors:
+        return render(
+            request,
+            "families/new.html",
+            {"values": form, "errors": errors, "child_slots": range(CHILD_SLOTS),
+             "nav": "families"},
+            status_code=422,
+        )
+    family = families_service.create_family_group(
+        session, actor=actor, name=name, children=children
+    )
+    return redirect(request, f"/families/{family.id}")
+
+
+@router.get("/families/{family_id}", name="families:home")
+def family_home(
+    request: Request, family_id: int, session: SessionDep, actor: ActorDep, access: FamilyDep
+) -> Response:
+    overview = families_service.get_overview(session, actor=actor, access=access)
+    return render(
+        request,
+        "families/home.html",
+        {"overview": overview, "family": access.family, "access": access, "nav": "families"},
+    )
+
+
+@router.get("/families/{family_id}/members", name="families:members")
+def family_members(
+    request: Request,
+    family_id: int,
+    session: SessionDep,
+    actor: ActorDep,
+    access: PractitionerFamilyDep,
+) -> Response:
+    members = families_service.list_members(session, access=access)
+    return render(
+        request,
+        "families/members.html",
+        {"members": members, "family": access.family, "access": access, "errors": {},
+         "nav": "families"},
+    )
+
+
+@router.post("/families/{family_id}/members/{membership_id}/remove", name="families:remove")
+def family_member_remove(
+    request: Request,
+    family_id: int,
+    membership_id: int,
+    session: SessionDep,
+    actor: ActorDep,
+    access: PractitionerFamilyDep,
+    version: Annotated[int, Form()] = 0,
+) -> Response:
+    try:
+        families_service.remove_member(
+            session, actor=actor, access=access, membership_id=membership_id, version=version
+        )
+    except families_service.FamilyError as exc:
+        members = families_service.list_members(session, access=access)
+        return render(
+            request,
+            "families/members.html",
+            {"members": members, "family": access.family, "access": access,
+             "errors": {"members": exc.message}, "nav": "families"},
+            status_code=422,
+        )
+    return redirect(request, f"/families/{family_id}/members")

@@ -1,0 +1,150 @@
+"""The app factory: settings, database, middleware, static files, error pages, routers."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm.exc import StaleDataError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from fgdm import migrations_check
+from fgdm.accounts import routes as accounts_routes
+from fgdm.audit import routes as audit_routes
+from fgdm.audit import service as audit_service
+from fgdm.config import Settings
+from fgdm.db import StaleEdit, make_engine
+from fgdm.families import routes as families_routes
+from fgdm.i18n import gettext as _
+from fgdm.security.deps import (
+    CsrfRefused,
+    NotAllowed,
+    NotSignedIn,
+    actor_from_request,
+    csrf_protect,
+)
+from fgdm.security.headers import SecurityHeadersMiddleware
+from fgdm.web import STATIC_DIR, render, safe_next
+
+log = logging.getLogger("fgdm")
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Builds the app for one configuration (tests build one per database)."""
+    settings = settings or Settings()
+    settings.check_safe_to_start()
+    engine = make_engine(settings.database_url)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        migrations_check.require_current(engine, settings)
+        yield
+        engine.dispose()
+
+    docs = not settings.is_production
+    app = FastAPI(
+        title="fgdm",
+        lifespan=lifespan,
+        docs_url="/docs" if docs else None,
+        redoc_url=None,
+        openapi_url="/openapi.json" if docs else None,
+        dependencies=[Depends(csrf_protect)],
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.secret_key = settings.resolved_secret_key()
+
+    app.add_middleware(SecurityHeadersMiddleware, settings=settings)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+    app.include_router(accounts_routes.router)
+    app.include_router(families_routes.router)
+    app.include_router(audit_routes.router)
+    _add_error_pages(app)
+    return app
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def _add_error_pages(app: FastAPI) -> None:
+    @app.exception_handler(NotSignedIn)
+    async def not_signed_in(request: Request, _exc: NotSignedIn) -> Response:
+        if _wants_json(request):
+            return JSONResponse({"detail": "Not signed in"}, status_code=401)
+        target = request.url.path
+        if request.url.query:
+            target += "?" + request.url.query
+        url = "/login?next=" + safe_next(target) if request.method == "GET" else "/login"
+        if request.headers.get("HX-Request") == "true":
+            return Response(status_code=204, headers={"HX-Redirect": url})
+        return RedirectResponse(url, status_code=303)
+
+    @app.exception_handler(CsrfRefused)
+    async def csrf_refused(request: Request, _exc: CsrfRefused) -> Response:
+        audit_service.record_at_once(
+            app.state.engine,
+            actor=actor_from_request(request),
+            action="csrf_refused",
+            detail=request.url.path[:255],
+        )
+        if _wants_json(request):
+            return JSONResponse({"detail": "CSRF check failed"}, status_code=403)
+        return render(request, "errors/csrf.html", status_code=403)
+
+    @app.exception_handler(NotAllowed)
+    async def not_allowed(request: Request, _exc: NotAllowed) -> Response:
+        if _wants_json(request):
+            return JSONResponse({"detail": "Not allowed"}, status_code=403)
+        return render(request, "errors/403.html", status_code=403)
+
+    @app.exception_handler(StaleEdit)
+    async def stale_edit(request: Request, exc: StaleEdit) -> Response:
+        return render(request, "errors/conflict.html", {"conflict": exc}, status_code=409)
+
+    @app.exception_handler(StaleDataError)
+    async def stale_data(request: Request, _exc: StaleDataError) -> Response:
+        return render(request, "errors/conflict.html", {"conflict": None}, status_code=409)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if _wants_json(request):
+            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
+        if exc.status_code == 404:
+            return render(request, "errors/404.html", status_code=404)
+        if exc.status_code == 405:
+            return render(request, "errors/404.html", status_code=405)
+        return render(
+            request, "errors/error.html", {"status": exc.status_code}, status_code=exc.status_code
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_request(request: Request, exc: RequestValidationError) -> Response:
+        if _wants_json(request):
+            return JSONResponse({"detail": _("The request was not valid.")}, status_code=422)
+        return render(request, "errors/error.html", {"status": 400}, status_code=400)
+
+    @app.exception_handler(OperationalError)
+    async def database_down(request: Request, exc: OperationalError) -> Response:
+        log.error("database error request_id=%s: %s", _request_id(request), type(exc).__name__)
+        return render(request, "errors/503.html", status_code=503)
+
+    @app.exception_handler(Exception)
+    async def server_error(request: Request, exc: Exception) -> Response:
+        log.exception("unhandled error request_id=%s", _request_id(request), exc_info=exc)
+        if _wants_json(request):
+            return JSONResponse({"detail": "Server error"}, status_code=500)
+        return render(
+            request, "errors/500.html", {"request_id": _request_id(request)}, status_code=500
+        )
+
+
+def _request_id(request: Request) -> str:
+    return getattr(request.state, "request_id", "")

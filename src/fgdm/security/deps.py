@@ -1,0 +1,122 @@
+"""Request dependencies: who is signed in, the acting user, CSRF checks, staff roles."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from fgdm.accounts import service as accounts_service
+from fgdm.accounts.models import StaffRole, User
+from fgdm.db import SessionDep
+from fgdm.i18n import pick_locale, set_locale
+from fgdm.security import tokens
+from fgdm.security.actor import Actor
+
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "X-CSRF-Token"
+
+
+class NotSignedIn(Exception):
+    """The page needs a signed-in user."""
+
+
+class CsrfRefused(Exception):
+    """An unsafe request came without a valid CSRF token."""
+
+
+class NotAllowed(Exception):
+    """Signed in, but this role may not do this (answers 403)."""
+
+
+def client_ip(request: Request) -> str:
+    """The client's address (uvicorn applies trusted proxy headers before this)."""
+    return request.client.host if request.client else ""
+
+
+def load_signed_in(request: Request, session: SessionDep) -> None:
+    """Runs on every request: finds the signed-in user from the session cookie and picks
+    the language for the page."""
+    settings = request.app.state.settings
+    token = request.cookies.get(settings.session_cookie_name, "")
+    signed = accounts_service.load_session(session, settings=settings, token=token)
+    request.state.user = signed.user if signed else None
+    request.state.user_session = signed.session if signed else None
+    request.state.session_timed_out = bool(token) and signed is None
+    if signed:
+        set_locale(signed.user.locale)
+    else:
+        set_locale(pick_locale(request.headers.get("accept-language")))
+
+
+def actor_from_request(request: Request) -> Actor:
+    """The acting user, from what this request has already loaded."""
+    user_session = getattr(request.state, "user_session", None)
+    return Actor(
+        user=getattr(request.state, "user", None),
+        ip_address=client_ip(request),
+        request_id=getattr(request.state, "request_id", ""),
+        settings=request.app.state.settings,
+        session_id=user_session.id if user_session else None,
+    )
+
+
+def get_actor(request: Request, _signed_in: None = Depends(load_signed_in)) -> Actor:
+    """The acting user for services and the audit log."""
+    return actor_from_request(request)
+
+
+ActorDep = Annotated[Actor, Depends(get_actor)]
+
+
+def csrf_token(request: Request) -> str:
+    """The CSRF token for this browser: bound to the session once signed in, otherwise to
+    the random pre-sign-in cookie."""
+    user_session = getattr(request.state, "user_session", None)
+    binding = user_session.id if user_session else getattr(request.state, "csrf_cookie", "")
+    return tokens.signed(request.app.state.secret_key, "csrf", binding or "")
+
+
+async def csrf_protect(request: Request, _signed_in: None = Depends(load_signed_in)) -> None:
+    """Refuses any unsafe request without the right token (form field or htmx header)."""
+    if request.method not in UNSAFE_METHODS:
+        return
+    sent = request.headers.get(CSRF_HEADER, "")
+    if not sent:
+        content_type = request.headers.get("content-type", "")
+        if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+            form = await request.form()
+            value = form.get(CSRF_FIELD, "")
+            sent = value if isinstance(value, str) else ""
+    if not sent or not tokens.same(sent, csrf_token(request)):
+        raise CsrfRefused()
+
+
+def require_user(request: Request, _signed_in: None = Depends(load_signed_in)) -> User:
+    """The signed-in user, or a redirect to the sign-in page."""
+    user = getattr(request.state, "user", None)
+    if user is None:
+        raise NotSignedIn()
+    return user
+
+
+CurrentUser = Annotated[User, Depends(require_user)]
+
+
+def require_staff(*roles: StaffRole):  # noqa: ANN201 - returns a dependency
+    """A dependency that lets only staff with one of these roles through."""
+
+    def dependency(user: CurrentUser) -> User:
+        if user.staff_role not in roles:
+            raise NotAllowed()
+        return user
+
+    return dependency
+
+
+AdminUser = Annotated[User, Depends(require_staff(StaffRole.admin))]
+PractitionerUser = Annotated[User, Depends(require_staff(StaffRole.practitioner))]
+StaffUser = Annotated[
+    User, Depends(require_staff(StaffRole.practitioner, StaffRole.manager, StaffRole.admin))
+]

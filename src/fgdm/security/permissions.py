@@ -1,0 +1,80 @@
+"""The one dependency that decides access to a family group, and role checks within it."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+
+from fgdm.audit import service as audit_service
+from fgdm.db import SessionDep
+from fgdm.families import service as families_service
+from fgdm.families.service import AccessRole, FamilyAccess
+from fgdm.security.actor import Actor
+from fgdm.security.deps import ActorDep, NotAllowed, require_user
+
+
+def family_access(
+    request: Request,
+    family_id: int,
+    session: SessionDep,
+    actor: ActorDep,
+    _user: object = Depends(require_user),
+) -> FamilyAccess:
+    """Loads the family group for the signed-in user, or answers 404 (the same for a family
+    group that exists but is not theirs as for one that does not exist). Refusals are
+    audited."""
+    assert actor.user is not None
+    access = families_service.get_access(session, user=actor.user, family_group_id=family_id)
+    if access is None:
+        audit_service.record_at_once(
+            request.app.state.engine,
+            actor=actor,
+            action="access_refused",
+            family_group_id=family_id,
+            object_type="family_group",
+            object_id=family_id,
+            detail=request.url.path[:255],
+        )
+        raise HTTPException(status_code=404)
+    return access
+
+
+FamilyDep = Annotated[FamilyAccess, Depends(family_access)]
+
+
+def _refuse(request: Request, actor: Actor, access: FamilyAccess) -> None:
+    audit_service.record_at_once(
+        request.app.state.engine,
+        actor=actor,
+        action="access_refused",
+        family_group_id=access.family_id,
+        object_type="family_group",
+        object_id=access.family_id,
+        detail=f"role {access.role.value}: {request.url.path}"[:255],
+    )
+    raise NotAllowed()
+
+
+def require_family_role(*roles: AccessRole):  # noqa: ANN201 - returns a dependency
+    """A dependency: the family group, only if the user's role in it is one of these."""
+
+    def dependency(request: Request, access: FamilyDep, actor: ActorDep) -> FamilyAccess:
+        if access.role not in roles:
+            _refuse(request, actor, access)
+        return access
+
+    return dependency
+
+
+def require_family_editor(request: Request, access: FamilyDep, actor: ActorDep) -> FamilyAccess:
+    """The family group, only for roles that may change things in it (not managers)."""
+    if not access.can_edit:
+        _refuse(request, actor, access)
+    return access
+
+
+PractitionerFamilyDep = Annotated[
+    FamilyAccess, Depends(require_family_role(AccessRole.practitioner))
+]
+EditorFamilyDep = Annotated[FamilyAccess, Depends(require_family_editor)]

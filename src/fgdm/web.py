@@ -1,0 +1,121 @@
+"""Templates and responses: full pages, or one block of a page for an htmx request."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date, datetime
+from functools import cache
+from pathlib import Path
+from typing import Annotated, Any
+
+from babel.dates import format_date, format_datetime
+from fastapi import Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from jinja2 import Environment, FileSystemLoader
+from jinja2_fragments.fastapi import Jinja2Blocks
+
+from fgdm import i18n
+from fgdm.security.deps import CSRF_FIELD, CSRF_HEADER, csrf_token
+
+TEMPLATE_DIR = Path(__file__).parent / "templates"
+STATIC_DIR = Path(__file__).parent / "static"
+HTMX_FILE = "vendor/htmx-2.0.11.min.js"
+
+templates = Jinja2Blocks(
+    env=Environment(
+        loader=FileSystemLoader(TEMPLATE_DIR),
+        autoescape=True,
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+)
+templates.env.install_gettext_callables(  # type: ignore[attr-defined]
+    i18n.gettext, i18n.ngettext, newstyle=True
+)
+
+
+@cache
+def _static_hash(path: str) -> str:
+    return hashlib.sha256((STATIC_DIR / path).read_bytes()).hexdigest()[:10]
+
+
+def static_url(path: str) -> str:
+    """A static file's URL with a content hash, so browsers never use a stale copy."""
+    return f"/static/{path}?v={_static_hash(path)}"
+
+
+def _format_date(value: date | datetime | None, style: str = "medium") -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return format_datetime(value, style, tzinfo="Europe/London", locale=i18n.current_locale())
+    return format_date(value, style, locale=i18n.current_locale())
+
+
+templates.env.filters["date"] = _format_date
+templates.env.globals.update(
+    static_url=static_url,
+    htmx_file=HTMX_FILE,
+    csrf_field_name=CSRF_FIELD,
+    csrf_header_name=CSRF_HEADER,
+    current_locale=i18n.current_locale,
+    text_direction=i18n.text_direction,
+)
+
+
+async def form_data(request: Request) -> dict[str, str]:
+    """The submitted form's text fields (for forms with a variable set of fields)."""
+    form = await request.form()
+    return {key: value for key, value in form.items() if isinstance(value, str)}
+
+
+FormDep = Annotated[dict[str, str], Depends(form_data)]
+
+
+def is_htmx(request: Request) -> bool:
+    """True when htmx made the request (and it is not a history restore)."""
+    return (
+        request.headers.get("HX-Request") == "true"
+        and request.headers.get("HX-History-Restore-Request") != "true"
+    )
+
+
+def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any] | None = None,
+    *,
+    status_code: int = 200,
+    block: str | None = None,
+) -> HTMLResponse:
+    """Renders a page, or only `block` of it when htmx asks. Adds what every page needs:
+    the signed-in user, the CSRF token and the session time-out."""
+    data: dict[str, Any] = dict(context or {})
+    data.setdefault("user", getattr(request.state, "user", None))
+    data["csrf_token"] = csrf_token(request)
+    settings = request.app.state.settings
+    data["idle_seconds"] = settings.session_idle_minutes * 60
+    data["warning_seconds"] = settings.session_warning_seconds
+    block_name = block if block and is_htmx(request) else None
+    response = templates.TemplateResponse(
+        request, template, data, status_code=status_code, block_name=block_name
+    )
+    response.headers["Vary"] = "HX-Request"
+    return response
+
+
+def redirect(request: Request, url: str) -> Response:
+    """After a successful form: HX-Redirect for htmx, 303 See Other otherwise."""
+    if is_htmx(request):
+        return Response(status_code=204, headers={"HX-Redirect": url})
+    return RedirectResponse(url, status_code=303)
+
+
+def safe_next(target: str | None, default: str = "/") -> str:
+    """Only same-site paths are allowed as a place to go after sign-in."""
+    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+        return default
+    if any(ch in target for ch in "\r\n\t\\"):
+        return default
+    return target

@@ -20,7 +20,12 @@ TEAM = "Demo Family Help Team"
 
 # (sign-in, name, role, passphrase). The passphrases are public: demo only.
 STAFF = [
-    ("sam.okafor@demo.example.org", "Sam Okafor", StaffRole.practitioner, "demo blue kettle morning"),
+    (
+        "sam.okafor@demo.example.org",
+        "Sam Okafor",
+        StaffRole.practitioner,
+        "demo blue kettle morning",
+    ),
     ("priya.shah@demo.example.org", "Priya Shah", StaffRole.manager, "demo green window river"),
     ("alex.morgan@demo.example.org", "Alex Morgan", StaffRole.admin, "demo yellow garden stone"),
 ]
@@ -88,7 +93,11 @@ def load(session: Session, *, settings: Settings) -> bool:
         )
     for known_as in ("Nan (Shireen)", "Uncle Dev", "Mrs Patel next door", "Aisha's school"):
         session.add(
-            Person(family_group_id=begum_clarke.id, known_as=known_as, created_by_id=practitioner.user_id)
+            Person(
+                family_group_id=begum_clarke.id,
+                known_as=known_as,
+                created_by_id=practitioner.user_id,
+            )
         )
 
     team_maya = families_service.create_family_group(
@@ -114,10 +123,16 @@ def load(session: Session, *, settings: Settings) -> bool:
     )
     for known_as in ("Grandma Rose", "Coach Ben", "Auntie Jo"):
         session.add(
-            Person(family_group_id=team_maya.id, known_as=known_as, created_by_id=practitioner.user_id)
+            Person(
+                family_group_id=team_maya.id, known_as=known_as, created_by_id=practitioner.user_id
+            )
         )
     session.flush()
     return True
+
+
+def _add_person(session: Session, *, family_id: int, known_as: str, by: Actor) -> None:
+    session.add(Person(family_group_id=family_id, known_as=known_as, created_by_id=by.user_id))
 
 
 def describe_logins() -> str:

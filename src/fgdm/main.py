@@ -6,7 +6,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -16,12 +16,14 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from fgdm import migrations_check
 from fgdm.accounts import routes as accounts_routes
+from fgdm.admin import routes as admin_routes
 from fgdm.audit import routes as audit_routes
 from fgdm.audit import service as audit_service
 from fgdm.config import Settings
 from fgdm.db import StaleEdit, make_engine
 from fgdm.families import routes as families_routes
 from fgdm.i18n import gettext as _
+from fgdm.invites import routes as invites_routes
 from fgdm.security.deps import (
     CsrfRefused,
     NotAllowed,
@@ -66,6 +68,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(accounts_routes.router)
     app.include_router(families_routes.router)
     app.include_router(audit_routes.router)
+    app.include_router(invites_routes.router)
+    app.include_router(admin_routes.router)
     _add_error_pages(app)
     return app
 

@@ -62,27 +62,6 @@ class UserSession(SQLModel, table=True):
     user_agent: str = Field(default="", max_length=255)
 
 
-class InviteRole(StrEnum):
-    family_member = "family_member"
-    young_person = "young_person"
-
-
-class Invite(Versioned, table=True):
-    """A single-use invitation into one family group. Only the token's hash is stored."""
-
-    id: int | None = Field(default=None, primary_key=True)
-    family_group_id: int = Field(foreign_key="family_group.id", index=True, ondelete="CASCADE")
-    role: InviteRole = enum_field(InviteRole)
-    invited_name: str = Field(max_length=120)
-    token_hash: str = Field(max_length=64, sa_column_kwargs={"unique": True})
-    created_by_id: int = Field(foreign_key="app_user.id")
-    created_at: datetime = timestamp_field(default_now=True)
-    expires_at: datetime = timestamp_field()
-    redeemed_at: datetime | None = timestamp_field(nullable=True, default=None)
-    redeemed_by_id: int | None = Field(default=None, foreign_key="app_user.id", nullable=True)
-    revoked_at: datetime | None = timestamp_field(nullable=True, default=None)
-
-
 class AttemptKind(StrEnum):
     login = "login"
     invite = "invite"

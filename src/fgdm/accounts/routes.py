@@ -90,8 +90,7 @@ def login_submit(
     except accounts_service.Throttled as exc:
         minutes = max(1, (exc.retry_after + 59) // 60)
         errors["login"] = _(
-            "Too many attempts to sign in. For your safety, wait %(minutes)s minutes and try "
-            "again."
+            "Too many attempts to sign in. For your safety, wait %(minutes)s minutes and try again."
         ) % {"minutes": minutes}
         response = render(
             request, "accounts/login.html", {"values": values, "errors": errors}, status_code=429
@@ -174,7 +173,9 @@ def _account_page(
 @router.get("/account", name="accounts:account")
 def account(request: Request, session: SessionDep, user: CurrentUser, done: str = "") -> Response:
     notices = {
-        "passphrase": _("Your passphrase has been changed. You have been signed out everywhere else."),
+        "passphrase": _(
+            "Your passphrase has been changed. You have been signed out everywhere else."
+        ),
         "session": _("That device has been signed out."),
     }
     return _account_page(request, session, user, notice=notices.get(done, ""))

@@ -149,9 +149,7 @@ def record_failed_attempt(
     session: Session, *, kind: AttemptKind, login: str, ip_address: str
 ) -> None:
     """Remembers a failed attempt for throttling."""
-    session.add(
-        SignInAttempt(kind=kind, login=normalise_login(login)[:254], ip_address=ip_address)
-    )
+    session.add(SignInAttempt(kind=kind, login=normalise_login(login)[:254], ip_address=ip_address))
 
 
 # --- Sign-in ---------------------------------------------------------------------------
@@ -329,9 +327,7 @@ def end_own_session(session: Session, *, actor: Actor, short_id: str) -> bool:
     return True
 
 
-def change_passphrase(
-    session: Session, *, actor: Actor, current: str, new: str
-) -> None:
+def change_passphrase(session: Session, *, actor: Actor, current: str, new: str) -> None:
     """Changes the actor's passphrase and ends their other sessions."""
     user = actor.user
     assert user is not None

@@ -44,9 +44,7 @@ class FamilyGroup(Versioned, table=True):
 class Membership(Versioned, table=True):
     """Who may use a family group, and as what. Removal ends access on the next request."""
 
-    __table_args__ = (
-        sa.Index("ix_membership_user_family", "user_id", "family_group_id"),
-    )
+    __table_args__ = (sa.Index("ix_membership_user_family", "user_id", "family_group_id"),)
 
     id: int | None = Field(default=None, primary_key=True)
     family_group_id: int = Field(foreign_key="family_group.id", index=True, ondelete="CASCADE")

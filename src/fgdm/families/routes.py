@@ -24,9 +24,7 @@ CHILD_SLOTS = 4
 @router.get("/families", name="families:list")
 def family_list(request: Request, session: SessionDep, actor: ActorDep, user: CurrentUser):
     summaries = families_service.list_for_user(session, actor=actor)
-    return render(
-        request, "families/list.html", {"summaries": summaries, "nav": "families"}
-    )
+    return render(request, "families/list.html", {"summaries": summaries, "nav": "families"})
 
 
 @router.get("/families/new", name="families:new")
@@ -88,8 +86,12 @@ def family_create(
         return render(
             request,
             "families/new.html",
-            {"values": form, "errors": errors, "child_slots": range(CHILD_SLOTS),
-             "nav": "families"},
+            {
+                "values": form,
+                "errors": errors,
+                "child_slots": range(CHILD_SLOTS),
+                "nav": "families",
+            },
             status_code=422,
         )
     family = families_service.create_family_group(
@@ -122,8 +124,13 @@ def family_members(
     return render(
         request,
         "families/members.html",
-        {"members": members, "family": access.family, "access": access, "errors": {},
-         "nav": "families"},
+        {
+            "members": members,
+            "family": access.family,
+            "access": access,
+            "errors": {},
+            "nav": "families",
+        },
     )
 
 
@@ -146,8 +153,13 @@ def family_member_remove(
         return render(
             request,
             "families/members.html",
-            {"members": members, "family": access.family, "access": access,
-             "errors": {"members": exc.message}, "nav": "families"},
+            {
+                "members": members,
+                "family": access.family,
+                "access": access,
+                "errors": {"members": exc.message},
+                "nav": "families",
+            },
             status_code=422,
         )
     return redirect(request, f"/families/{family_id}/members")

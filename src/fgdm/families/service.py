@@ -274,9 +274,7 @@ def list_members(session: Session, *, access: FamilyAccess) -> list[MemberRow]:
     rows = session.exec(
         select(Membership, User)
         .join(User, col(User.id) == Membership.user_id)
-        .where(
-            Membership.family_group_id == access.family_id, col(Membership.removed_at).is_(None)
-        )
+        .where(Membership.family_group_id == access.family_id, col(Membership.removed_at).is_(None))
         .order_by(col(Membership.added_at))
     ).all()
     order = {MemberRole.practitioner: 0, MemberRole.family_member: 1, MemberRole.young_person: 2}

@@ -1,0 +1,55 @@
+# Two commands on a fresh machine: `make run` and `make test` (see README.md).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export FGDM_INSTANCE_DIR ?= $(CURDIR)/instance
+
+.PHONY: run test lint format messages bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.run-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.dev-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@ $(VENV)/.run-installed
+
+## Set up, migrate a SQLite database in ./instance, load the demo, serve on :8000.
+run: $(VENV)/.run-installed
+	$(BIN)/fgdm migrate
+	FGDM_DEMO=1 $(BIN)/fgdm demo
+	$(BIN)/fgdm serve --host 127.0.0.1 --port 8000
+
+## Set up and run every test: lint, the suite on SQLite, and again on PostgreSQL when
+## FGDM_TEST_DATABASE_URL is set. Browser tests need Debian's chromium at /usr/bin/chromium.
+test: $(VENV)/.dev-installed
+	$(BIN)/ruff check src tests bench migrations
+	$(BIN)/ruff format --check src tests bench migrations
+	FGDM_TEST_DATABASE_URL= $(BIN)/pytest -n auto -p no:cacheprovider
+	@if [ -n "$$FGDM_TEST_DATABASE_URL" ]; then \
+		echo "== The same suite on PostgreSQL"; \
+		$(BIN)/pytest -n auto -p no:cacheprovider; \
+	else \
+		echo "== FGDM_TEST_DATABASE_URL is not set: the PostgreSQL run was not made"; \
+	fi
+
+lint: $(VENV)/.dev-installed
+	$(BIN)/ruff check src tests bench migrations
+
+format: $(VENV)/.dev-installed
+	$(BIN)/ruff format src tests bench migrations
+	$(BIN)/ruff check --fix src tests bench migrations
+
+## Extract translatable strings into the catalogue template.
+messages: $(VENV)/.dev-installed
+	$(BIN)/pybabel extract -F babel.cfg -o src/fgdm/i18n/messages.pot .
+
+bench: $(VENV)/.dev-installed
+	for f in bench/*.py; do $(BIN)/python $$f; done
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,5 @@
+"""admin pages (being built)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

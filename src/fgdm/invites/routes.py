@@ -1,0 +1,5 @@
+"""invites pages (being built)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

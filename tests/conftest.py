@@ -1,0 +1,165 @@
+"""Test fixtures: an app per test on its own database (SQLite by default, PostgreSQL when
+FGDM_TEST_DATABASE_URL is set), a test client, and a database session for factories."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlmodel import Session, SQLModel
+
+from fgdm import migrations_check
+from fgdm.config import Settings
+from fgdm.db import make_engine
+from fgdm.main import create_app
+
+PG_URL = os.environ.get("FGDM_TEST_DATABASE_URL", "")
+SECRET = "test-secret-key-that-is-long-enough-for-production-1234567890"
+
+
+def test_settings(database_url: str, instance_dir: Path, **overrides: object) -> Settings:
+    """Settings for a test app. Argon2 is made cheap here; production cost is tested apart."""
+    values: dict[str, object] = {
+        "env": "test",
+        "secret_key": SECRET,
+        "database_url": database_url,
+        "instance_dir": instance_dir,
+        "argon2_memory_kib": 1024,
+        "argon2_time_cost": 1,
+    }
+    values.update(overrides)
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+test_settings.__test__ = False  # type: ignore[attr-defined]
+
+
+def _worker() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A database at the newest migration: a SQLite file to copy, or a PostgreSQL database
+    (one per test worker) emptied after each test."""
+    if PG_URL:
+        name = f"fgdm_test_{_worker()}"
+        admin = make_engine(PG_URL)
+        with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        admin.dispose()
+        url = PG_URL.rsplit("/", 1)[0] + "/" + name
+    else:
+        path = tmp_path_factory.mktemp("template") / "template.db"
+        url = f"sqlite:///{path}"
+    migrations_check.upgrade(test_settings(url, tmp_path_factory.mktemp("instance")))
+    return url
+
+
+def _empty_postgres(url: str) -> None:
+    engine = make_engine(url)
+    tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
+    with engine.begin() as conn:
+        conn.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture
+def database_url(migrated_template: str, tmp_path: Path) -> Iterator[str]:
+    """A fresh, migrated database for one test."""
+    if PG_URL:
+        yield migrated_template
+        _empty_postgres(migrated_template)
+        return
+    source = migrated_template.split("///", 1)[1]
+    target = tmp_path / "fgdm.db"
+    shutil.copyfile(source, target)
+    yield f"sqlite:///{target}"
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    return test_settings(database_url, tmp_path)
+
+
+@pytest.fixture
+def app(settings: Settings) -> Iterator[FastAPI]:
+    application = create_app(settings)
+    yield application
+    application.state.engine.dispose()
+
+
+@pytest.fixture
+def db(app: FastAPI) -> Iterator[Session]:
+    """A database session for building test data; commit what you build."""
+    with Session(app.state.engine, expire_on_commit=False) as session:
+        yield session
+
+
+class Browser(TestClient):
+    """A test client that behaves like one person's browser: it keeps cookies and finds
+    the CSRF token on the last page it loaded."""
+
+    last_token: str = ""
+
+    def request(self, method: str, url: str, *args, **kwargs):  # type: ignore[override]
+        response = super().request(method, url, *args, **kwargs)
+        found = (
+            CSRF_RE.search(response.text)
+            if "text/html" in response.headers.get("content-type", "")
+            else None
+        )
+        if found:
+            self.last_token = found.group(1)
+        return response
+
+    def token(self) -> str:
+        """A CSRF token valid for this browser's current session."""
+        self.get("/account" if self.cookies.get("fgdm_session") else "/login")
+        return self.last_token
+
+    def submit(self, url: str, data: dict[str, object] | None = None, **kwargs):
+        """Posts a form as the page would, with the CSRF token."""
+        form = dict(data or {})
+        form.setdefault("csrf_token", self.token())
+        return self.post(url, data=form, **kwargs)
+
+    def sign_in(self, login: str, passphrase: str):
+        response = self.submit(
+            "/login", {"login": login, "passphrase": passphrase}, follow_redirects=False
+        )
+        assert response.status_code == 303, response.text
+        return response
+
+
+CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+@pytest.fixture
+def client(app: FastAPI) -> Iterator[Browser]:
+    with Browser(app, follow_redirects=False) as browser:
+        yield browser
+
+
+@pytest.fixture
+def make_client(app: FastAPI) -> Iterator:
+    """Makes more browsers for the same app (two people, two phones)."""
+    opened: list[Browser] = []
+
+    def factory() -> Browser:
+        browser = Browser(app, follow_redirects=False)
+        browser.__enter__()
+        opened.append(browser)
+        return browser
+
+    yield factory
+    for browser in opened:
+        browser.__exit__(None, None, None)

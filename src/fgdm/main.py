@@ -14,7 +14,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from fgdm import migrations_check
+from fgdm import health, migrations_check
 from fgdm.accounts import routes as accounts_routes
 from fgdm.admin import routes as admin_routes
 from fgdm.audit import routes as audit_routes
@@ -64,6 +64,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.add_middleware(SecurityHeadersMiddleware, settings=settings)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.add_route("/healthz", health.healthz, methods=["GET"])
+    app.add_route("/readyz", health.readyz, methods=["GET"])
 
     app.include_router(accounts_routes.router)
     app.include_router(families_routes.router)

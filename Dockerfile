@@ -1,0 +1,19 @@
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    FGDM_ENV=production \
+    FGDM_INSTANCE_DIR=/app/instance
+
+WORKDIR /app
+COPY pyproject.toml README.md alembic.ini ./
+COPY src ./src
+COPY migrations ./migrations
+RUN pip install --no-cache-dir . \
+    && useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin fgdm \
+    && mkdir -p /app/instance && chown fgdm /app/instance
+
+USER fgdm
+EXPOSE 8000
+CMD ["fgdm", "serve", "--host", "0.0.0.0", "--port", "8000", "--workers", "4", "--forwarded-allow-ips", "*"]

@@ -163,3 +163,21 @@ def make_client(app: FastAPI) -> Iterator:
     yield factory
     for browser in opened:
         browser.__exit__(None, None, None)
+
+
+def walk_routes(app: FastAPI) -> list:
+    """Every APIRoute of the app, including those of included routers (newer FastAPI keeps
+    included routers as branches in app.routes instead of copying their routes)."""
+    from fastapi.routing import APIRoute
+
+    found: list[APIRoute] = []
+
+    def visit(routes: list) -> None:
+        for route in routes:
+            if isinstance(route, APIRoute):
+                found.append(route)
+            elif hasattr(route, "original_router"):
+                visit(route.original_router.routes)
+
+    visit(app.routes)
+    return found

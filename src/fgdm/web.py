@@ -91,6 +91,9 @@ def render(
 ) -> HTMLResponse:
     """Renders a page, or only `block` of it when htmx asks. Adds what every page needs:
     the signed-in user, the CSRF token and the session time-out."""
+    if not hasattr(request.state, "locale"):
+        # Pages for unmatched addresses are rendered before any dependency ran.
+        i18n.set_locale(i18n.pick_locale(request.headers.get("accept-language")))
     data: dict[str, Any] = dict(context or {})
     data.setdefault("user", getattr(request.state, "user", None))
     data["csrf_token"] = csrf_token(request)

@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Request
+from starlette.concurrency import run_in_threadpool
 
 from fgdm.accounts import service as accounts_service
 from fgdm.accounts.models import StaffRole, User
 from fgdm.db import SessionDep
-from fgdm.i18n import pick_locale, set_locale
+from fgdm.i18n import current_locale, pick_locale, set_locale
 from fgdm.security import tokens
 from fgdm.security.actor import Actor
 
@@ -35,19 +36,23 @@ def client_ip(request: Request) -> str:
     return request.client.host if request.client else ""
 
 
-def load_signed_in(request: Request, session: SessionDep) -> None:
+async def load_signed_in(request: Request, session: SessionDep) -> None:
     """Runs on every request: finds the signed-in user from the session cookie and picks
-    the language for the page."""
+    the language for the page. It is async so the language it sets is seen by the route
+    and templates (a context variable set in a worker thread would be lost)."""
     settings = request.app.state.settings
     token = request.cookies.get(settings.session_cookie_name, "")
-    signed = accounts_service.load_session(session, settings=settings, token=token)
+    signed = None
+    if token:
+        signed = await run_in_threadpool(
+            accounts_service.load_session, session, settings=settings, token=token
+        )
     request.state.user = signed.user if signed else None
     request.state.user_session = signed.session if signed else None
     request.state.session_timed_out = bool(token) and signed is None
-    if signed:
-        set_locale(signed.user.locale)
-    else:
-        set_locale(pick_locale(request.headers.get("accept-language")))
+    browser_choice = pick_locale(request.headers.get("accept-language"))
+    set_locale(signed.user.locale if signed else browser_choice)
+    request.state.locale = current_locale()
 
 
 def actor_from_request(request: Request) -> Actor:

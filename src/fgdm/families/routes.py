@@ -10,7 +10,7 @@ from fastapi.responses import Response
 
 from fgdm.db import SessionDep
 from fgdm.families import service as families_service
-from fgdm.families.service import ChildInput
+from fgdm.families.service import ChildInput, FamilyAccess
 from fgdm.i18n import gettext as _
 from fgdm.security.deps import ActorDep, CurrentUser, PractitionerUser
 from fgdm.security.permissions import FamilyDep, PractitionerFamilyDep
@@ -120,6 +120,18 @@ def family_members(
     actor: ActorDep,
     access: PractitionerFamilyDep,
 ) -> Response:
+    return _members_page(request, session, access)
+
+
+def _members_page(
+    request: Request,
+    session: SessionDep,
+    access: FamilyAccess,
+    *,
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
     members = families_service.list_members(session, access=access)
     return render(
         request,
@@ -128,10 +140,35 @@ def family_members(
             "members": members,
             "family": access.family,
             "access": access,
-            "errors": {},
+            "errors": errors or {},
+            "values": values or {},
             "nav": "families",
         },
+        status_code=status_code,
     )
+
+
+@router.post("/families/{family_id}/members/add", name="families:add_practitioner")
+def family_member_add(
+    request: Request,
+    family_id: int,
+    session: SessionDep,
+    actor: ActorDep,
+    access: PractitionerFamilyDep,
+    login: Annotated[str, Form(max_length=300)] = "",
+) -> Response:
+    try:
+        families_service.add_practitioner(session, actor=actor, access=access, login=login)
+    except families_service.FamilyError as exc:
+        return _members_page(
+            request,
+            session,
+            access,
+            errors={"login": exc.message},
+            values={"login": login},
+            status_code=422,
+        )
+    return redirect(request, f"/families/{family_id}/members")
 
 
 @router.post("/families/{family_id}/members/{membership_id}/remove", name="families:remove")
@@ -149,17 +186,7 @@ def family_member_remove(
             session, actor=actor, access=access, membership_id=membership_id, version=version
         )
     except families_service.FamilyError as exc:
-        members = families_service.list_members(session, access=access)
-        return render(
-            request,
-            "families/members.html",
-            {
-                "members": members,
-                "family": access.family,
-                "access": access,
-                "errors": {"members": exc.message},
-                "nav": "families",
-            },
-            status_code=422,
+        return _members_page(
+            request, session, access, errors={"members": exc.message}, status_code=422
         )
     return redirect(request, f"/families/{family_id}/members")

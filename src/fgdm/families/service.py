@@ -315,6 +315,31 @@ def add_member(
     return membership
 
 
+def add_practitioner(
+    session: Session, *, actor: Actor, access: FamilyAccess, login: str
+) -> Membership:
+    """Adds a colleague's practitioner account to the family group by their work email."""
+    login = login.strip().lower()
+    if not login:
+        raise FamilyError(_("Enter your colleague's work email address."), field="login")
+    colleague = session.exec(select(User).where(User.login == login)).first()
+    if (
+        colleague is None
+        or not colleague.is_active
+        or colleague.staff_role != StaffRole.practitioner
+    ):
+        raise FamilyError(
+            _(
+                "There is no practitioner account with that email address. Check it, or ask an "
+                "administrator to make one."
+            ),
+            field="login",
+        )
+    return add_member(
+        session, actor=actor, access=access, user=colleague, role=MemberRole.practitioner
+    )
+
+
 def remove_member(
     session: Session, *, actor: Actor, access: FamilyAccess, membership_id: int, version: int
 ) -> Membership:

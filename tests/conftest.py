@@ -46,11 +46,12 @@ def _worker() -> str:
 
 
 @pytest.fixture(scope="session")
-def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> str:
+def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A database at the newest migration: a SQLite file to copy, or a PostgreSQL database
     (one per test worker) emptied after each test."""
     if PG_URL:
-        name = f"fgdm_test_{_worker()}"
+        # One database per test process, so parallel runs never share one.
+        name = f"fgdm_test_{_worker()}_{os.getpid()}"
         admin = make_engine(PG_URL)
         with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -61,7 +62,12 @@ def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> str:
         path = tmp_path_factory.mktemp("template") / "template.db"
         url = f"sqlite:///{path}"
     migrations_check.upgrade(test_settings(url, tmp_path_factory.mktemp("instance")))
-    return url
+    yield url
+    if PG_URL:
+        admin = make_engine(PG_URL)
+        with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 def _empty_postgres(url: str) -> None:

@@ -4,14 +4,18 @@ from fgdm.accounts.models import SignInAttempt, Team, User, UserSession
 from fgdm.audit.models import AuditEvent
 from fgdm.families.models import FamilyGroup, Membership
 from fgdm.invites.models import Invite
-from fgdm.network.models import Person
+from fgdm.network.models import DetailViewer, Offer, Person, PersonDetail, Relationship
 
 __all__ = [
     "AuditEvent",
+    "DetailViewer",
     "FamilyGroup",
     "Invite",
     "Membership",
+    "Offer",
     "Person",
+    "PersonDetail",
+    "Relationship",
     "SignInAttempt",
     "Team",
     "User",

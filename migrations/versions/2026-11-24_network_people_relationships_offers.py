@@ -52,8 +52,7 @@ def upgrade() -> None:
     sa.Column('updated_at', fgdm.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['person_id'], ['person.id'], name=op.f('fk_person_detail_person_id_person'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['updated_by_id'], ['app_user.id'], name=op.f('fk_person_detail_updated_by_id_app_user')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_person_detail')),
-    sa.UniqueConstraint('person_id', 'field', name=op.f('uq_person_detail_person_id'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_person_detail'))
     )
     with op.batch_alter_table('person_detail', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_person_detail_person_id'), ['person_id'], unique=False)

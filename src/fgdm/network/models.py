@@ -49,10 +49,11 @@ class Visibility(StrEnum):
 
 
 class PersonDetail(Versioned, table=True):
-    """One sensitive detail about a person, visible only to whom it says."""
+    """One sensitive detail about a person, visible only to whom it says. A person may
+    have several of one field (an old address everyone knows, a new one kept from some),
+    so nobody ever overwrites a detail they cannot see."""
 
     __tablename__ = "person_detail"
-    __table_args__ = (sa.UniqueConstraint("person_id", "field"),)
 
     id: int | None = Field(default=None, primary_key=True)
     person_id: int = Field(foreign_key="person.id", index=True, ondelete="CASCADE")

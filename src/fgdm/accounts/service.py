@@ -82,7 +82,9 @@ def create_user(
     if len(login) > 254:
         raise AccountError(_("Sign-in name must be 254 characters or fewer."), field="login")
     if staff_role is not None and "@" not in login:
-        raise AccountError(_("Enter a work email address, like name@council.gov.uk."), "login")
+        raise AccountError(
+            _("Enter a work email address, like name@council.gov.uk."), field="login"
+        )
     if not display_name:
         raise AccountError(_("Enter a name."), field="display_name")
     if len(display_name) > 120:

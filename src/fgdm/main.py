@@ -24,6 +24,7 @@ from fgdm.db import StaleEdit, make_engine
 from fgdm.families import routes as families_routes
 from fgdm.i18n import gettext as _
 from fgdm.invites import routes as invites_routes
+from fgdm.network import routes as network_routes
 from fgdm.security.deps import (
     CsrfRefused,
     NotAllowed,
@@ -72,6 +73,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(audit_routes.router)
     app.include_router(invites_routes.router)
     app.include_router(admin_routes.router)
+    app.include_router(network_routes.router)
     _add_error_pages(app)
     return app
 

@@ -64,13 +64,27 @@ templates.env.globals.update(
 )
 
 
-async def form_data(request: Request) -> dict[str, str]:
+class FormValues(dict[str, str]):
+    """A submitted form's text fields: the last value of each name, and getlist() for
+    names that repeat (checkboxes)."""
+
+    def __init__(self, items: list[tuple[str, str]]) -> None:
+        super().__init__(items)
+        self._lists: dict[str, list[str]] = {}
+        for key, value in items:
+            self._lists.setdefault(key, []).append(value)
+
+    def getlist(self, key: str) -> list[str]:
+        return list(self._lists.get(key, []))
+
+
+async def form_data(request: Request) -> FormValues:
     """The submitted form's text fields (for forms with a variable set of fields)."""
     form = await request.form()
-    return {key: value for key, value in form.items() if isinstance(value, str)}
+    return FormValues([(k, v) for k, v in form.multi_items() if isinstance(v, str)])
 
 
-FormDep = Annotated[dict[str, str], Depends(form_data)]
+FormDep = Annotated[FormValues, Depends(form_data)]
 
 
 def is_htmx(request: Request) -> bool:

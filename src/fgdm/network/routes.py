@@ -1,0 +1,593 @@
+"""The network pages: people who help us, one person's page, and the forms that change
+them. Each form works as a plain POST and 303; htmx swaps the changed part in place."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import Response
+
+from fgdm.db import SessionDep
+from fgdm.families import service as families_service
+from fgdm.families.models import MemberRole
+from fgdm.families.service import FamilyAccess
+from fgdm.i18n import gettext as _
+from fgdm.network import service as network_service
+from fgdm.network.models import DetailField
+from fgdm.network.service import PersonInput
+from fgdm.network.vocabulary import (
+    WEEK,
+    Closeness,
+    Day,
+    Need,
+    PartOfDay,
+    PersonKind,
+    Sureness,
+    closeness_label,
+    day_label,
+    need_label,
+    part_of_day_label,
+    person_kind_label,
+)
+from fgdm.security.actor import Actor
+from fgdm.security.deps import ActorDep
+from fgdm.security.permissions import EditorFamilyDep, FamilyDep
+from fgdm.web import FormDep, FormValues, is_htmx, redirect, render
+
+router = APIRouter()
+
+PERSON_FIELDS = ("known_as", "kind", "relationship_to_child", "full_name", "languages", "area")
+
+
+def _choices() -> dict[str, Any]:
+    """Options for the forms, in the family's words."""
+    return {
+        "kinds": [(k.value, person_kind_label(k)) for k in PersonKind],
+        "closeness_options": [(c.value, closeness_label(c)) for c in Closeness],
+        "needs": [(n.value, need_label(n)) for n in Need],
+        "sureness_options": [
+            (Sureness.yes.value, _("Yes, they said they will")),
+            (Sureness.maybe.value, _("Maybe, not sure yet")),
+        ],
+        "days": [(d.value, day_label(d)) for d in Day],
+        "parts": [(p.value, part_of_day_label(p)) for p in PartOfDay],
+        "detail_fields": [
+            (DetailField.address.value, _("Full address")),
+            (DetailField.phone.value, _("Phone")),
+            (DetailField.email.value, _("Email")),
+            (DetailField.notes.value, _("Notes")),
+            (DetailField.worry.value, _("A worry about this person")),
+        ],
+        "availability_label": _availability_label,
+        "closeness_label": closeness_label,
+        "kind_label": person_kind_label,
+        "need_label": need_label,
+    }
+
+
+def _availability_label(stored: str) -> str:
+    """Stored week slots in the family's words: "Monday morning, Saturday night"."""
+    slots = network_service.parse_slots(stored)
+    return ", ".join(
+        _("%(day)s %(part)s") % {"day": day_label(d), "part": part_of_day_label(p)}
+        for d, p in WEEK
+        if (d, p) in slots
+    )
+
+
+def _network_page(
+    request: Request,
+    session: SessionDep,
+    actor: Actor,
+    access: FamilyAccess,
+    *,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+    block: str | None = None,
+) -> Response:
+    view = network_service.load_network(session, actor=actor, access=access)
+    return render(
+        request,
+        "network/network.html",
+        {
+            "view": view,
+            "family": access.family,
+            "access": access,
+            "values": values or {"closeness": Closeness.close.value, "kind": "family"},
+            "errors": errors or {},
+            "nav": "network",
+            **_choices(),
+        },
+        status_code=status_code,
+        block=block,
+    )
+
+
+@router.get("/families/{family_id}/network", name="network:page")
+def network_page(
+    request: Request, family_id: int, session: SessionDep, actor: ActorDep, access: FamilyDep
+) -> Response:
+    return _network_page(request, session, actor, access)
+
+
+def _person_input(form: FormValues) -> PersonInput:
+    return PersonInput(
+        known_as=form.get("known_as", ""),
+        kind=form.get("kind", ""),
+        relationship_to_child=form.get("relationship_to_child", ""),
+        full_name=form.get("full_name", ""),
+        languages=form.get("languages", ""),
+        area=form.get("area", ""),
+        closeness=form.get("closeness", ""),
+    )
+
+
+@router.post("/families/{family_id}/network/people", name="network:add_person")
+def add_person(
+    request: Request,
+    family_id: int,
+    session: SessionDep,
+    actor: ActorDep,
+    access: EditorFamilyDep,
+    form: FormDep,
+) -> Response:
+    try:
+        network_service.add_person(session, actor=actor, access=access, data=_person_input(form))
+    except network_service.NetworkError as exc:
+        return _network_page(
+            request,
+            session,
+            actor,
+            access,
+            values=form,
+            errors=exc.errors,
+            status_code=422,
+            block="network_body",
+        )
+    if is_htmx(request):
+        return _network_page(request, session, actor, access, block="network_body")
+    return redirect(request, f"/families/{family_id}/network#people")
+
+
+def _person_page(
+    request: Request,
+    session: SessionDep,
+    actor: Actor,
+    access: FamilyAccess,
+    person_id: int,
+    *,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    form_name: str = "",
+    status_code: int = 200,
+) -> Response:
+    view = network_service.load_network(session, actor=actor, access=access)
+    try:
+        person = view.person(person_id)
+    except network_service.NotFound:
+        raise HTTPException(status_code=404) from None
+    names = {p.person.id: p.person.known_as for p in view.people}
+    links = [
+        (r, names[r.person_b_id if r.person_a_id == person_id else r.person_a_id])
+        for r in view.relationships
+        if person_id in (r.person_a_id, r.person_b_id)
+    ]
+    linked = {person_id} | {r.person_a_id for r, _n in links} | {r.person_b_id for r, _n in links}
+    family_members = [
+        row
+        for row in families_service.list_members(session, access=access)
+        if row.membership.role != MemberRole.practitioner
+    ]
+    saved = {name: getattr(person.person, name) for name in PERSON_FIELDS}
+    saved["kind"] = person.person.kind.value
+    return render(
+        request,
+        "network/person.html",
+        {
+            "view": view,
+            "pv": person,
+            "links": links,
+            "others": [p for p in view.people if p.person.id not in linked],
+            "family_members": family_members,
+            "family": access.family,
+            "access": access,
+            "person_values": values if form_name == "person" and values else saved,
+            "values": values if form_name != "person" and values else {},
+            "form_name": form_name,
+            "errors": errors or {},
+            "checked": {
+                "named": values.getlist("named") if isinstance(values, FormValues) else [],
+                "slot": values.getlist("slot") if isinstance(values, FormValues) else [],
+            },
+            "may_change_worries": network_service.may_change_worries(access),
+            "sees_everything": network_service.sees_everything(access),
+            "nav": "network",
+            **_choices(),
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/families/{family_id}/network/people/{person_id}", name="network:person")
+def person_page(
+    request: Request,
+    family_id: int,
+    person_id: int,
+    session: SessionDep,
+    actor: ActorDep,
+    access: FamilyDep,
+) -> Response:
+    return _person_page(request, session, actor, access, person_id)
+
+
+def _version(form: FormValues) -> int:
+    value = form.get("version", "")
+    return int(value) if value.isdigit() else 0
+
+
+def _slots(form: FormValues) -> set[tuple[Day, PartOfDay]]:
+    chosen = set()
+    for item in form.getlist("slot"):
+        day, _sep, part = item.partition(":")
+        if day in Day._value2member_map_ and part in PartOfDay._value2member_map_:
+            chosen.add((Day(day), PartOfDay(part)))
+    return chosen
+
+
+def _named(form: FormValues) -> set[int]:
+    return {int(v) for v in form.getlist("named") if v.isdigit()}
+
+
+def _change(
+    request: Request,
+    session: SessionDep,
+    actor: Actor,
+    access: FamilyAccess,
+    person_id: int,
+    form: FormValues,
+    *,
+    form_name: str,
+    call: Callable[[], object],
+    done_url: str,
+) -> Response:
+    """Runs one change to a person's page: 404 for what is not theirs to reach, the form
+    again with messages for bad input, otherwise back to the page."""
+    try:
+        call()
+    except network_service.NotFound:
+        raise HTTPException(status_code=404) from None
+    except network_service.NetworkError as exc:
+        return _person_page(
+            request,
+            session,
+            actor,
+            access,
+            person_id,
+            values=form,
+            errors=exc.errors,
+            form_name=form_name,
+            status_code=422,
+        )
+    return redirect(request, done_url)
+
+
+def _person_url(family_id: int, person_id: int, anchor: str) -> str:
+    return f"/families/{family_id}/network/people/{person_id}#{anchor}"
+
+
+@router.post("/families/{family_id}/network/people/{person_id}", name="network:update_person")
+def update_person(
+    request: Request,
+    family_id: int,
+    person_id: int,
+    session: SessionDep,
+    actor: ActorDep,
+    access: EditorFamilyDep,
+    form: FormDep,
+) -> Response:
+    return _change(
+        request,
+        session,
+        actor,
+        access,
+        person_id,
+        form,
+        form_name="person",
+        call=lambda: network_service.update_person(
+            session,
+            actor=actor,
+            access=access,
+            person_id=person_id,
+            version=_version(form),
+            data=_person_input(form),
+        ),
+        done_url=_person_url(family_id, person_id, "about"),
+    )
+
+
+@router.post(
+    "/families/{family_id}/network/people/{person_id}/remove", name="network:remove_person"
+)
+def remove_person(
+    request: Request,
+    family_id: int,
+    person_id: int,
+    session: SessionDep,
+    actor: ActorDep,
+    access: EditorFamilyDep,
+    form: FormDep,
+) -> Response:
+    return _change(
+        request,
+        session,
+        actor,
+        access,
+        person_id,
+        form,
+        form_name="remove",
+        call=lambda: network_service.remove_person(
+            session, actor=actor, access=access, person_id=person_id, version=_version(form)
+        ),
+        done_url=f"/families/{family_id}/network#people",
+    )
+
+
+@router.post("/families/{family_id}/network/people/{person_id}/details", name="network:add_detail")
+def add_detail(
+    request: Request,
+    family_id: int,
+    person_id: int,
+    session: SessionDep,
+    actor: ActorDep,
+    access: EditorFamilyDep,
+    form: FormDep,
+) -> Response:
+    return _change(
+        request,
+        session,
+        actor,
+        access,
+        person_id,
+        form,
+        form_name="detail",
+        call=lambda: network_service.add_detail(
+            session,
+            actor=actor,
+            access=access,
+            person_id=person_id,
+            field_name=form.get("field", ""),
+            value=form.get("value", ""),
+            visibility=form.get("visibility", ""),
+            named=_named(form),
+        ),
+        done_url=_person_url(family_id, person_id, "details"),
+    )
+
+
+@router.post(
+    "/families/{family_id}/network/people/{person_id}/details/{detail_id}",
+    name="network:update_detail",
+)
+def update_detail(
+    request: Request,
+    family_id: int,
+    person_id: int,
+    detail_id: int,
+    session: SessionDep,
+    actor: ActorDep,
+    access: EditorFamilyDep,
+    form: FormDep,
+) -> Response:
+    return _change(
+        request,
+        session,
+        actor,
+        access,
+        person_id,
+        form,
+        form_name=f"detail-{detail_id}",
+        call=lambda: network_service.update_detail(
+            session,
+            actor=actor,
+            access=access,
+            detail_id=detail_id,
+            version=_version(form),
+            value=form.get("value", ""),
+            visibility=form.get("visibility", ""),
+            named=_named(form),
+        ),
+        done_url=_person_url(family_id, person_id, "details"),
+    )
+
+
+@router.post(
+    "/families/{family_id}/network/people/{person_id}/details/{detail_id}/remove",
+    name="network:remove_detail",
+)
+def remove_detail(
+    request: Request,
+    family_id: int,
+    person_id: int,
+    detail_id: int,
+    session: SessionDep,
+    actor: ActorDep,
+    access: EditorFamilyDep,
+    form: FormDep,
+) -> Response:
+    return _change(
+        request,
+        session,
+        actor,
+        access,
+        person_id,
+        form,
+        form_name="detail",
+        call=lambda: network_service.remove_detail(
+            session, actor=actor, access=access, detail_id=detail_id, version=_version(form)
+        ),
+        done_url=_person_url(family_id, person_id, "details"),
+    )
+
+
+@router.post("/families/{family_id}/network/people/{person_id}/offers", name="network:add_offer")
+def add_offer(
+    request: Request,
+    family_id: int,
+    person_id: int,
+    session: SessionDep,
+    actor: ActorDep,
+    access: EditorFamilyDep,
+    form: FormDep,
+) -> Response:
+    return _change(
+        request,
+        session,
+        actor,
+        access,
+        person_id,
+        form,
+        form_name="offer",
+        call=lambda: network_service.add_offer(
+            session,
+            actor=actor,
+            access=access,
+            person_id=person_id,
+            need=form.get("need", ""),
+            sureness=form.get("sureness", ""),
+            details=form.get("details", ""),
+            slots=_slots(form),
+        ),
+        done_url=_person_url(family_id, person_id, "offers"),
+    )
+
+
+@router.post(
+    "/families/{family_id}/network/people/{person_id}/offers/{offer_id}/remove",
+    name="network:remove_offer",
+)
+def remove_offer(
+    request: Request,
+    family_id: int,
+    person_id: int,
+    offer_id: int,
+    session: SessionDep,
+    actor: ActorDep,
+    access: EditorFamilyDep,
+    form: FormDep,
+) -> Response:
+    return _change(
+        request,
+        session,
+        actor,
+        access,
+        person_id,
+        form,
+        form_name="offer",
+        call=lambda: network_service.remove_offer(
+            session, actor=actor, access=access, offer_id=offer_id, version=_version(form)
+        ),
+        done_url=_person_url(family_id, person_id, "offers"),
+    )
+
+
+@router.post("/families/{family_id}/network/people/{person_id}/links", name="network:add_link")
+def add_link(
+    request: Request,
+    family_id: int,
+    person_id: int,
+    session: SessionDep,
+    actor: ActorDep,
+    access: EditorFamilyDep,
+    form: FormDep,
+) -> Response:
+    other = form.get("other_id", "")
+    return _change(
+        request,
+        session,
+        actor,
+        access,
+        person_id,
+        form,
+        form_name="link",
+        call=lambda: network_service.add_relationship(
+            session,
+            actor=actor,
+            access=access,
+            person_id=person_id,
+            other_id=int(other) if other.isdigit() else 0,
+            closeness=form.get("closeness", ""),
+            note=form.get("note", ""),
+        ),
+        done_url=_person_url(family_id, person_id, "links"),
+    )
+
+
+@router.post(
+    "/families/{family_id}/network/people/{person_id}/links/{relationship_id}",
+    name="network:update_link",
+)
+def update_link(
+    request: Request,
+    family_id: int,
+    person_id: int,
+    relationship_id: int,
+    session: SessionDep,
+    actor: ActorDep,
+    access: EditorFamilyDep,
+    form: FormDep,
+) -> Response:
+    return _change(
+        request,
+        session,
+        actor,
+        access,
+        person_id,
+        form,
+        form_name=f"link-{relationship_id}",
+        call=lambda: network_service.update_relationship(
+            session,
+            actor=actor,
+            access=access,
+            relationship_id=relationship_id,
+            version=_version(form),
+            closeness=form.get("closeness", ""),
+            note=form.get("note", ""),
+        ),
+        done_url=_person_url(family_id, person_id, "links"),
+    )
+
+
+@router.post(
+    "/families/{family_id}/network/people/{person_id}/links/{relationship_id}/remove",
+    name="network:remove_link",
+)
+def remove_link(
+    request: Request,
+    family_id: int,
+    person_id: int,
+    relationship_id: int,
+    session: SessionDep,
+    actor: ActorDep,
+    access: EditorFamilyDep,
+    form: FormDep,
+) -> Response:
+    return _change(
+        request,
+        session,
+        actor,
+        access,
+        person_id,
+        form,
+        form_name="link",
+        call=lambda: network_service.remove_relationship(
+            session,
+            actor=actor,
+            access=access,
+            relationship_id=relationship_id,
+            version=_version(form),
+        ),
+        done_url=_person_url(family_id, person_id, "links"),
+    )

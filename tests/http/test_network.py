@@ -1,0 +1,214 @@
+"""The network pages over HTTP: who may see and change what, bad forms, stale edits."""
+
+from __future__ import annotations
+
+import pytest
+from bs4 import BeautifulSoup
+from sqlmodel import select
+
+from fgdm.accounts.models import StaffRole
+from fgdm.families import service as families_service
+from fgdm.families.models import MemberRole
+from fgdm.network.models import Offer, Person, PersonDetail
+from tests.factories import PASSPHRASE, actor_for, make_family, make_user
+
+
+@pytest.fixture
+def family(db, settings):
+    setup = make_family(db, settings)
+    dad = make_user(db, settings, name="Dad")
+    families_service.add_member(
+        db,
+        actor=actor_for(settings, setup.practitioner),
+        access=families_service.get_access(db, user=setup.practitioner, family_group_id=setup.id),
+        user=dad,
+        role=MemberRole.family_member,
+    )
+    db.commit()
+    setup.dad = dad  # type: ignore[attr-defined]
+    return setup
+
+
+def signed_in(make_client, user):
+    browser = make_client()
+    browser.sign_in(user.login, PASSPHRASE)
+    return browser
+
+
+def add(browser, family_id, name="Nan", kind="family", closeness="close", **headers):
+    return browser.submit(
+        f"/families/{family_id}/network/people",
+        {"known_as": name, "kind": kind, "closeness": closeness},
+        headers=headers or None,
+    )
+
+
+def person_id(db, family_id, name):
+    return db.exec(
+        select(Person.id).where(Person.family_group_id == family_id, Person.known_as == name)
+    ).one()
+
+
+def names_on(html):
+    page = BeautifulSoup(html, "html.parser")
+    return [a.get_text(strip=True) for a in page.select(".person-card .card__title a")]
+
+
+def test_a_parent_adds_a_person_in_one_form_and_sees_them_listed(make_client, db, family):
+    mum = signed_in(make_client, family.parent)
+    response = add(mum, family.id, name="Uncle Dev", kind="family")
+    assert response.status_code == 303
+    assert "Uncle Dev" in names_on(mum.get(f"/families/{family.id}/network").text)
+
+
+def test_htmx_add_answers_with_only_the_changed_part(make_client, db, family):
+    mum = signed_in(make_client, family.parent)
+    response = add(mum, family.id, name="Auntie Jo", **{"HX-Request": "true"})
+    assert response.status_code == 200
+    assert "<html" not in response.text
+    assert "Auntie Jo" in names_on(response.text)
+    assert response.headers["Vary"] == "HX-Request"
+
+
+def test_bad_person_form_keeps_what_was_typed_and_adds_nobody(make_client, db, family):
+    mum = signed_in(make_client, family.parent)
+    response = mum.submit(
+        f"/families/{family.id}/network/people",
+        {"known_as": "", "relationship_to_child": "Mum's friend", "kind": "alien"},
+    )
+    assert response.status_code == 422
+    page = BeautifulSoup(response.text, "html.parser")
+    assert "name the family uses" in page.select_one("#known_as-error").get_text()
+    assert page.select_one("#kind-error") is not None
+    assert page.select_one("input#relationship_to_child")["value"] == "Mum's friend"
+    assert len(db.exec(select(Person).where(Person.family_group_id == family.id)).all()) == 1
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/families/{fid}/network",
+        "/families/{fid}/network/people/{pid}",
+    ],
+)
+def test_someone_from_another_family_gets_not_found(make_client, db, settings, family, path):
+    outsider = make_family(db, settings, name="Other family").parent
+    browser = signed_in(make_client, outsider)
+    child = person_id(db, family.id, "Amir")
+    assert browser.get(path.format(fid=family.id, pid=child)).status_code == 404
+
+
+def test_a_person_of_another_family_is_not_found_under_your_family(
+    make_client, db, settings, family
+):
+    other = make_family(db, settings, name="Other family", children=("Zara",))
+    mum = signed_in(make_client, family.parent)
+    zara = person_id(db, other.id, "Zara")
+    assert mum.get(f"/families/{family.id}/network/people/{zara}").status_code == 404
+    response = mum.submit(
+        f"/families/{family.id}/network/people/{zara}",
+        {"version": "1", "known_as": "Taken", "kind": "family"},
+    )
+    assert response.status_code == 404
+    assert db.get(Person, zara).known_as == "Zara"
+
+
+def test_a_manager_reads_the_network_but_cannot_change_it(make_client, db, settings, family):
+    manager = make_user(db, settings, role=StaffRole.manager, team="Team A")
+    browser = signed_in(make_client, manager)
+    assert browser.get(f"/families/{family.id}/network").status_code == 200
+    assert add(browser, family.id, name="Sneaky").status_code == 403
+    assert db.exec(select(Person).where(Person.known_as == "Sneaky")).first() is None
+
+
+def test_stale_edit_of_a_person_shows_both_versions_and_saves_nothing(make_client, db, family):
+    mum = signed_in(make_client, family.parent)
+    dad = signed_in(make_client, family.dad)
+    add(mum, family.id, name="Nan")
+    nan = person_id(db, family.id, "Nan")
+    first = mum.submit(
+        f"/families/{family.id}/network/people/{nan}",
+        {"version": "1", "known_as": "Nanna", "kind": "family"},
+    )
+    assert first.status_code == 303
+    late = dad.submit(
+        f"/families/{family.id}/network/people/{nan}",
+        {"version": "1", "known_as": "Granny", "kind": "family"},
+    )
+    assert late.status_code == 409
+    rows = [
+        [cell.get_text(strip=True) for cell in row.select("th, td")]
+        for row in BeautifulSoup(late.text, "html.parser").select("tbody tr")
+    ]
+    assert ["Name", "Granny", "Nanna"] in rows
+    db.expire_all()
+    assert db.get(Person, nan).known_as == "Nanna"
+
+
+def test_mothers_new_address_is_in_no_page_or_partial_the_father_gets(make_client, db, family):
+    mum = signed_in(make_client, family.parent)
+    dad = signed_in(make_client, family.dad)
+    add(mum, family.id, name="Mum")
+    mum_id = person_id(db, family.id, "Mum")
+    saved = mum.submit(
+        f"/families/{family.id}/network/people/{mum_id}/details",
+        {"field": "address", "value": "14 New Street LE2 1AB", "visibility": "practitioners"},
+    )
+    assert saved.status_code == 303
+    secret = "14 New Street"
+    assert secret in mum.get(f"/families/{family.id}/network/people/{mum_id}").text
+    for response in (
+        dad.get(f"/families/{family.id}/network"),
+        dad.get(f"/families/{family.id}/network/people/{mum_id}"),
+        add(dad, family.id, name="Dad's mate", **{"HX-Request": "true"}),
+        dad.get(f"/families/{family.id}"),
+    ):
+        assert response.status_code == 200
+        assert secret not in response.text
+    detail = db.exec(select(PersonDetail).where(PersonDetail.person_id == mum_id)).one()
+    tried = dad.submit(
+        f"/families/{family.id}/network/people/{mum_id}/details/{detail.id}",
+        {"version": str(detail.version), "value": "changed", "visibility": "everyone"},
+    )
+    assert tried.status_code == 404
+    assert secret not in tried.text
+
+
+def test_offer_with_availability_and_a_bad_offer_form(make_client, db, family):
+    mum = signed_in(make_client, family.parent)
+    add(mum, family.id, name="Nan")
+    nan = person_id(db, family.id, "Nan")
+    url = f"/families/{family.id}/network/people/{nan}/offers"
+    bad = mum.submit(url, {"need": "", "sureness": "yes", "details": "Tuesdays"})
+    assert bad.status_code == 422
+    page = BeautifulSoup(bad.text, "html.parser")
+    assert page.select_one("#need-error") is not None
+    assert page.select_one("input#details")["value"] == "Tuesdays"
+    good = mum.submit(
+        url, {"need": "school_run", "sureness": "yes", "slot": ["tue:morning", "thu:morning"]}
+    )
+    assert good.status_code == 303
+    offer = db.exec(select(Offer).where(Offer.person_id == nan)).one()
+    assert offer.availability == "tue:morning,thu:morning"
+    shown = mum.get(f"/families/{family.id}/network/people/{nan}").text
+    assert "Tuesday morning, Thursday morning" in shown
+
+
+def test_family_members_cannot_record_a_worry(make_client, db, family):
+    mum = signed_in(make_client, family.parent)
+    add(mum, family.id, name="Uncle Dev")
+    dev = person_id(db, family.id, "Uncle Dev")
+    response = mum.submit(
+        f"/families/{family.id}/network/people/{dev}/details",
+        {"field": "worry", "value": "I think he drinks", "visibility": "everyone"},
+    )
+    assert response.status_code == 422
+    assert db.exec(select(PersonDetail).where(PersonDetail.person_id == dev)).first() is None
+
+
+def test_a_child_cannot_be_taken_off_their_own_map(make_client, db, family):
+    mum = signed_in(make_client, family.parent)
+    child = person_id(db, family.id, "Amir")
+    response = mum.submit(f"/families/{family.id}/network/people/{child}/remove", {"version": "1"})
+    assert response.status_code == 422
+    assert db.get(Person, child) is not None

@@ -212,3 +212,54 @@ def test_a_child_cannot_be_taken_off_their_own_map(make_client, db, family):
     response = mum.submit(f"/families/{family.id}/network/people/{child}/remove", {"version": "1"})
     assert response.status_code == 422
     assert db.get(Person, child) is not None
+
+
+def test_import_contacts_adds_only_the_chosen_people_with_private_phones(make_client, db, family):
+    from tests.unit.test_vcard import TWO_CARDS
+
+    mum = signed_in(make_client, family.parent)
+    shown = mum.post(
+        f"/families/{family.id}/network/import",
+        data={"csrf_token": mum.token()},
+        files={"contacts": ("contacts.vcf", TWO_CARDS.encode(), "text/vcard")},
+    )
+    assert shown.status_code == 200
+    page = BeautifulSoup(shown.text, "html.parser")
+    labels = [label.get_text(" ", strip=True) for label in page.select(".checkboxes__item label")]
+    assert labels == ["Shireen Begum 07700 900123", "Dev Patel +44-7700-900456"]
+    form = {
+        tag["name"]: tag["value"] for tag in page.select("input[type=hidden]") if tag.get("name")
+    }
+    form.update({"pick": "1", "kind": "friend"})
+    added = mum.post(f"/families/{family.id}/network/import/add", data=form)
+    assert added.status_code == 303
+    dev = person_id(db, family.id, "Dev Patel")
+    assert db.exec(select(Person).where(Person.known_as == "Shireen Begum")).first() is None
+    dad = signed_in(make_client, family.dad)
+    assert "+44-7700-900456" not in dad.get(f"/families/{family.id}/network/people/{dev}").text
+    assert "+44-7700-900456" in mum.get(f"/families/{family.id}/network/people/{dev}").text
+
+
+def test_a_broken_contacts_file_gets_a_message_and_adds_nobody(make_client, db, family):
+    mum = signed_in(make_client, family.parent)
+    response = mum.post(
+        f"/families/{family.id}/network/import",
+        data={"csrf_token": mum.token()},
+        files={"contacts": ("contacts.vcf", b"BEGIN:VCARD\nFN:Half\n", "text/vcard")},
+    )
+    assert response.status_code == 422
+    error = BeautifulSoup(response.text, "html.parser").select_one("#contacts-error")
+    assert "could not read" in error.get_text()
+    assert len(db.exec(select(Person).where(Person.family_group_id == family.id)).all()) == 1
+
+
+def test_choosing_nobody_to_import_says_so_and_keeps_the_list(make_client, db, family):
+    mum = signed_in(make_client, family.parent)
+    response = mum.submit(
+        f"/families/{family.id}/network/import/add",
+        {"name_0": "Shireen Begum", "phone_0": "07700 900123", "kind": "friend"},
+    )
+    assert response.status_code == 422
+    page = BeautifulSoup(response.text, "html.parser")
+    assert "Choose at least one" in page.select_one(".error-summary").get_text()
+    assert page.select_one("#pick-0") is not None

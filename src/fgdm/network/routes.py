@@ -4,9 +4,9 @@ them. Each form works as a plain POST and 303; htmx swaps the changed part in pl
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, File, HTTPException, Request, UploadFile
 from fastapi.responses import Response
 
 from fgdm.db import SessionDep
@@ -15,6 +15,7 @@ from fgdm.families.models import MemberRole
 from fgdm.families.service import FamilyAccess
 from fgdm.i18n import gettext as _
 from fgdm.network import service as network_service
+from fgdm.network import vcard
 from fgdm.network.models import DetailField
 from fgdm.network.service import PersonInput
 from fgdm.network.vocabulary import (
@@ -591,3 +592,93 @@ def remove_link(
         ),
         done_url=_person_url(family_id, person_id, "links"),
     )
+
+
+# --- Import from phone contacts ----------------------------------------------------------
+
+
+def _import_page(
+    request: Request,
+    access: FamilyAccess,
+    *,
+    contacts: list[tuple[str, str]] | None = None,
+    picked: set[int] | None = None,
+    kind: str = PersonKind.friend.value,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    return render(
+        request,
+        "network/import.html",
+        {
+            "family": access.family,
+            "access": access,
+            "contacts": contacts,
+            "picked": picked if picked is not None else set(range(len(contacts or []))),
+            "values": {"kind": kind},
+            "errors": errors or {},
+            "nav": "network",
+            **_choices(),
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/families/{family_id}/network/import", name="network:import")
+def import_page(request: Request, family_id: int, access: EditorFamilyDep) -> Response:
+    return _import_page(request, access)
+
+
+@router.post("/families/{family_id}/network/import", name="network:import_read")
+def import_read(
+    request: Request,
+    family_id: int,
+    access: EditorFamilyDep,
+    contacts: Annotated[UploadFile | None, File()] = None,
+) -> Response:
+    if contacts is None or not contacts.filename:
+        return _import_page(
+            request,
+            access,
+            errors={"contacts": _("Choose a contacts file to upload.")},
+            status_code=422,
+        )
+    data = contacts.file.read(vcard.MAX_BYTES + 1)
+    try:
+        found = vcard.read_contacts(data)
+    except vcard.VCardError as exc:
+        return _import_page(request, access, errors={"contacts": str(exc)}, status_code=422)
+    return _import_page(request, access, contacts=[(c.name, c.phone) for c in found])
+
+
+@router.post("/families/{family_id}/network/import/add", name="network:import_add")
+def import_add(
+    request: Request,
+    family_id: int,
+    session: SessionDep,
+    actor: ActorDep,
+    access: EditorFamilyDep,
+    form: FormDep,
+) -> Response:
+    listed = [
+        (form.get(f"name_{i}", ""), form.get(f"phone_{i}", ""))
+        for i in range(vcard.MAX_CONTACTS + 1)
+        if f"name_{i}" in form
+    ]
+    picked = {int(v) for v in form.getlist("pick") if v.isdigit() and int(v) < len(listed)}
+    chosen = [listed[i] for i in sorted(picked)]
+    try:
+        network_service.import_contacts(
+            session, actor=actor, access=access, contacts=chosen, kind=form.get("kind", "")
+        )
+    except network_service.NetworkError as exc:
+        return _import_page(
+            request,
+            access,
+            contacts=listed,
+            picked=picked,
+            kind=form.get("kind", ""),
+            errors=exc.errors,
+            status_code=422,
+        )
+    return redirect(request, f"/families/{family_id}/network#people")

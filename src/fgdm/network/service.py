@@ -852,3 +852,58 @@ def remove_offer(
         object_id=offer_id,
         actor_role=access.role.value,
     )
+
+
+# --- Import from phone contacts ----------------------------------------------------------
+
+
+def import_contacts(
+    session: Session,
+    *,
+    actor: Actor,
+    access: FamilyAccess,
+    contacts: list[tuple[str, str]],
+    kind: str,
+) -> list[Person]:
+    """Adds the chosen contacts (name and phone) to the network, all or none. Phone
+    numbers are kept to practitioners (and, for a family member, to themselves too)."""
+    errors: dict[str, str] = {}
+    if not contacts:
+        errors["pick"] = _("Choose at least one contact to add.")
+    if kind not in PersonKind.__members__.values():
+        errors["kind"] = _("Choose who these people are to the family.")
+    for name, phone in contacts:
+        if not name.strip() or len(name.strip()) > 80 or len(phone) > 40:
+            errors["pick"] = _("One of the contacts could not be read. Upload the file again.")
+    if errors:
+        raise NetworkError(errors)
+    added = []
+    for name, phone in contacts:
+        person = add_person(
+            session,
+            actor=actor,
+            access=access,
+            data=PersonInput(known_as=name.strip(), kind=kind),
+        )
+        if phone.strip():
+            add_detail(
+                session,
+                actor=actor,
+                access=access,
+                person_id=person.id,
+                field_name=DetailField.phone.value,
+                value=phone.strip(),
+                visibility=Visibility.practitioners.value,
+                named=set(),
+            )
+        added.append(person)
+    audit_service.record(
+        session,
+        actor=actor,
+        action="network_import",
+        family_group_id=access.family_id,
+        object_type="network",
+        detail=f"{len(added)} contacts",
+        actor_role=access.role.value,
+    )
+    return added

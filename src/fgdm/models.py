@@ -1,12 +1,14 @@
 """Imports every table so that Alembic and the tests see the whole schema."""
 
 from fgdm.accounts.models import SignInAttempt, Team, User, UserSession
+from fgdm.api.models import ApiToken
 from fgdm.audit.models import AuditEvent
 from fgdm.families.models import FamilyGroup, Membership
 from fgdm.invites.models import Invite
 from fgdm.network.models import DetailViewer, Offer, Person, PersonDetail, Relationship
 
 __all__ = [
+    "ApiToken",
     "AuditEvent",
     "DetailViewer",
     "FamilyGroup",

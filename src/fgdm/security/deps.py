@@ -47,6 +47,10 @@ async def load_signed_in(request: Request, session: SessionDep) -> None:
         signed = await run_in_threadpool(
             accounts_service.load_session, session, settings=settings, token=token
         )
+        # Keep the session's timestamps apart from the request's own change: committed
+        # now, no write lock is held while the request runs (an audit of a refusal is
+        # written in a transaction of its own, which on SQLite would otherwise wait).
+        await run_in_threadpool(session.commit)
     request.state.user = signed.user if signed else None
     request.state.user_session = signed.session if signed else None
     request.state.session_timed_out = bool(token) and signed is None

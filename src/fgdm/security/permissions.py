@@ -14,16 +14,11 @@ from fgdm.security.actor import Actor
 from fgdm.security.deps import ActorDep, NotAllowed, require_user
 
 
-def family_access(
-    request: Request,
-    family_id: int,
-    session: SessionDep,
-    actor: ActorDep,
-    _user: object = Depends(require_user),
+def access_or_404(
+    request: Request, session: SessionDep, actor: Actor, family_id: int
 ) -> FamilyAccess:
-    """Loads the family group for the signed-in user, or answers 404 (the same for a family
-    group that exists but is not theirs as for one that does not exist). Refusals are
-    audited."""
+    """The family group for this actor, or 404 (the same for a family group that exists
+    but is not theirs as for one that does not exist). Refusals are audited."""
     assert actor.user is not None
     access = families_service.get_access(session, user=actor.user, family_group_id=family_id)
     if access is None:
@@ -38,6 +33,17 @@ def family_access(
         )
         raise HTTPException(status_code=404)
     return access
+
+
+def family_access(
+    request: Request,
+    family_id: int,
+    session: SessionDep,
+    actor: ActorDep,
+    _user: object = Depends(require_user),
+) -> FamilyAccess:
+    """Loads the family group for the signed-in user, or answers 404."""
+    return access_or_404(request, session, actor, family_id)
 
 
 FamilyDep = Annotated[FamilyAccess, Depends(family_access)]

@@ -17,6 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from fgdm import health, migrations_check
 from fgdm.accounts import routes as accounts_routes
 from fgdm.admin import routes as admin_routes
+from fgdm.api import routes as api_routes
 from fgdm.audit import routes as audit_routes
 from fgdm.audit import service as audit_service
 from fgdm.config import Settings
@@ -74,6 +75,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(invites_routes.router)
     app.include_router(admin_routes.router)
     app.include_router(network_routes.router)
+    app.include_router(api_routes.router)
     _add_error_pages(app)
     return app
 

@@ -263,3 +263,71 @@ def test_choosing_nobody_to_import_says_so_and_keeps_the_list(make_client, db, f
     page = BeautifulSoup(response.text, "html.parser")
     assert "Choose at least one" in page.select_one(".error-summary").get_text()
     assert page.select_one("#pick-0") is not None
+
+
+def finding_texts(html):
+    page = BeautifulSoup(html, "html.parser")
+    return [li.get_text(" ", strip=True) for li in page.select(".finding")]
+
+
+def test_adding_trusted_adults_makes_the_too_few_finding_disappear(make_client, db, family):
+    mum = signed_in(make_client, family.parent)
+    before = mum.get(f"/api/v1/families/{family.id}/findings").json()
+    assert "too_few_trusted_adults" in [f["code"] for f in before["findings"]]
+    page = mum.get(f"/families/{family.id}/network").text
+    assert any("close to Amir" in text for text in finding_texts(page))
+    for name in ("Nan", "Grandad", "Auntie Jo", "Uncle Dev", "Mrs Patel"):
+        add(mum, family.id, name=name, kind="family", closeness="close")
+    api = mum.get(f"/api/v1/families/{family.id}/findings").json()
+    assert "too_few_trusted_adults" not in [f["code"] for f in api["findings"]]
+    page = mum.get(f"/families/{family.id}/network").text
+    assert not any("close to Amir" in text for text in finding_texts(page))
+
+
+def test_findings_show_on_the_family_home_page_with_links(make_client, db, family):
+    mum = signed_in(make_client, family.parent)
+    home = BeautifulSoup(mum.get(f"/families/{family.id}").text, "html.parser")
+    assert home.select(".finding")
+    assert home.select_one(f"a[href='/families/{family.id}/network#gaps']") is not None
+
+
+def test_what_if_shows_what_the_children_would_lose(make_client, db, family):
+    mum = signed_in(make_client, family.parent)
+    add(mum, family.id, name="Nan", closeness="close")
+    nan = person_id(db, family.id, "Nan")
+    mum.submit(
+        f"/families/{family.id}/network/people/{nan}/offers",
+        {"need": "school_run", "sureness": "yes"},
+    )
+    page = mum.get(f"/families/{family.id}/network/what-if", params={"remove": nan})
+    assert page.status_code == 200
+    soup = BeautifulSoup(page.text, "html.parser")
+    assert "If Nan could not help" in soup.select_one("#result").get_text()
+    assert "School run" in soup.get_text()
+    assert db.get(Person, nan) is not None  # nothing was changed
+
+
+def test_a_hidden_worry_is_not_in_the_familys_findings_or_api(make_client, db, family):
+    worker = signed_in(make_client, family.practitioner)
+    add(worker, family.id, name="Uncle Dev", closeness="close")
+    dev = person_id(db, family.id, "Uncle Dev")
+    worker.submit(
+        f"/families/{family.id}/network/people/{dev}/offers",
+        {"need": "overnight", "sureness": "yes"},
+    )
+    worker.submit(
+        f"/families/{family.id}/network/people/{dev}/details",
+        {"field": "worry", "value": "Drinks heavily", "visibility": "practitioners"},
+    )
+    worker_codes = [
+        f["code"] for f in worker.get(f"/api/v1/families/{family.id}/findings").json()["findings"]
+    ]
+    assert "worry_in_safety_role" in worker_codes
+    dad = signed_in(make_client, family.dad)
+    dad_codes = [
+        f["code"] for f in dad.get(f"/api/v1/families/{family.id}/findings").json()["findings"]
+    ]
+    assert "worry_in_safety_role" not in dad_codes
+    for url in (f"/families/{family.id}/network", f"/families/{family.id}"):
+        text = dad.get(url).text
+        assert "Drinks heavily" not in text and "worry" not in text.lower()

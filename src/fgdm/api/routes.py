@@ -10,7 +10,15 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import Response
 
 from fgdm.api import service as api_service
-from fgdm.api.schemas import DetailOut, NetworkOut, OfferOut, PersonOut, RelationshipOut
+from fgdm.api.schemas import (
+    DetailOut,
+    FindingOut,
+    FindingsOut,
+    NetworkOut,
+    OfferOut,
+    PersonOut,
+    RelationshipOut,
+)
 from fgdm.db import SessionDep
 from fgdm.families.service import FamilyAccess
 from fgdm.network import service as network_service
@@ -121,6 +129,34 @@ def network_json(
             )
             for r in view.relationships
         ],
+    )
+
+
+@router.get(
+    "/api/v1/families/{family_id}/findings",
+    response_model=FindingsOut,
+    name="api:findings",
+    summary="Where a family group's network has gaps, from what the caller may see",
+)
+def findings_json(
+    request: Request, family_id: int, session: SessionDep, actor: ApiActor, access: ApiFamily
+) -> FindingsOut:
+    view = network_service.load_network(session, actor=actor, access=access)
+    report = network_service.report(view, settings=request.app.state.settings)
+    return FindingsOut(
+        family_group_id=access.family_id,
+        findings=[
+            FindingOut(
+                code=f.code.value,
+                severity=f.severity.name,
+                people=list(f.people),
+                need=f.need,
+                explanation=f.explanation,
+                question=f.question,
+            )
+            for f in report.findings
+        ],
+        resilience=report.resilience,
     )
 
 

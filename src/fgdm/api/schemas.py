@@ -49,3 +49,20 @@ class NetworkOut(BaseModel):
     family_group_id: int
     people: list[PersonOut]
     relationships: list[RelationshipOut]
+
+
+class FindingOut(BaseModel):
+    code: str = Field(description="What kind of gap, e.g. too_few_trusted_adults.")
+    severity: str = Field(description="info, warning or serious.")
+    people: list[int] = Field(description="Ids of the people involved.")
+    need: Need | None
+    explanation: str
+    question: str = Field(description="A question to ask the family.")
+
+
+class FindingsOut(BaseModel):
+    family_group_id: int
+    findings: list[FindingOut]
+    resilience: dict[Need, int] = Field(
+        description="Per kind of help, how many people give it (0: nobody)."
+    )

@@ -8,10 +8,13 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
+from fgdm.analysis import Severity
 from fgdm.db import SessionDep
 from fgdm.families import service as families_service
 from fgdm.families.service import ChildInput, FamilyAccess
 from fgdm.i18n import gettext as _
+from fgdm.network import service as network_service
+from fgdm.network.routes import severity_label
 from fgdm.security.deps import ActorDep, CurrentUser, PractitionerUser
 from fgdm.security.permissions import FamilyDep, PractitionerFamilyDep
 from fgdm.web import FormDep, redirect, render
@@ -105,10 +108,21 @@ def family_home(
     request: Request, family_id: int, session: SessionDep, actor: ActorDep, access: FamilyDep
 ) -> Response:
     overview = families_service.get_overview(session, actor=actor, access=access)
+    network = network_service.load_network(session, actor=actor, access=access, audit=False)
+    report = network_service.report(network, settings=request.app.state.settings)
     return render(
         request,
         "families/home.html",
-        {"overview": overview, "family": access.family, "access": access, "nav": "families"},
+        {
+            "overview": overview,
+            "findings": [f for f in report.findings if f.severity >= Severity.warning][:3],
+            "finding_count": len(report.findings),
+            "names": report.names,
+            "severity_label": severity_label,
+            "family": access.family,
+            "access": access,
+            "nav": "families",
+        },
     )
 
 

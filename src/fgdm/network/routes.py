@@ -6,9 +6,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, HTTPException, Request, UploadFile
+from fastapi import APIRouter, File, HTTPException, Query, Request, UploadFile
 from fastapi.responses import Response
 
+from fgdm.analysis import Severity
 from fgdm.db import SessionDep
 from fgdm.families import service as families_service
 from fgdm.families.models import MemberRole
@@ -78,6 +79,15 @@ def _availability_label(stored: str) -> str:
     )
 
 
+def severity_label(severity: Severity) -> str:
+    """How much a finding matters, in words (never shown by colour alone)."""
+    return {
+        Severity.serious: _("Important"),
+        Severity.warning: _("Worth talking about"),
+        Severity.info: _("Good to know"),
+    }[severity]
+
+
 def _network_page(
     request: Request,
     session: SessionDep,
@@ -90,11 +100,14 @@ def _network_page(
     block: str | None = None,
 ) -> Response:
     view = network_service.load_network(session, actor=actor, access=access)
+    report = network_service.report(view, settings=request.app.state.settings)
     return render(
         request,
         "network/network.html",
         {
             "view": view,
+            "report": report,
+            "severity_label": severity_label,
             "family": access.family,
             "access": access,
             "values": values or {"closeness": Closeness.close.value, "kind": "family"},
@@ -682,3 +695,41 @@ def import_add(
             status_code=422,
         )
     return redirect(request, f"/families/{family_id}/network#people")
+
+
+# --- What if -----------------------------------------------------------------------------
+
+
+@router.get("/families/{family_id}/network/what-if", name="network:what_if")
+def what_if_page(
+    request: Request,
+    family_id: int,
+    session: SessionDep,
+    actor: ActorDep,
+    access: FamilyDep,
+    remove: Annotated[list[int] | None, Query()] = None,
+) -> Response:
+    view = network_service.load_network(session, actor=actor, access=access)
+    names = {p.person.id: p.person.known_as for p in view.people}
+    removed = {i for i in (remove or []) if i in names}
+    result = (
+        network_service.what_if(view, removed_ids=removed, settings=request.app.state.settings)
+        if removed
+        else None
+    )
+    return render(
+        request,
+        "network/what_if.html",
+        {
+            "view": view,
+            "names": names,
+            "removed": removed,
+            "removed_names": ", ".join(names[i] for i in sorted(removed)),
+            "result": result,
+            "severity_label": severity_label,
+            "family": access.family,
+            "access": access,
+            "nav": "network",
+            **_choices(),
+        },
+    )

@@ -9,9 +9,11 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session, col, select
 
+from fgdm import analysis
 from fgdm.analysis.snapshot import Offer as OfferNode
 from fgdm.analysis.snapshot import PersonNode, Snapshot, Tie
 from fgdm.audit import service as audit_service
+from fgdm.config import Settings
 from fgdm.db import StaleEdit, utcnow
 from fgdm.families.models import Membership
 from fgdm.families.service import AccessRole, FamilyAccess
@@ -907,3 +909,36 @@ def import_contacts(
         actor_role=access.role.value,
     )
     return added
+
+
+# --- Gap analysis ------------------------------------------------------------------------
+
+
+@dataclass
+class NetworkReport:
+    """The network as this reader sees it, with the gaps the analysis finds in it."""
+
+    view: NetworkView
+    findings: list[analysis.Finding]
+    resilience: dict[Need, int]
+
+    @property
+    def names(self) -> dict[int, str]:
+        return {p.person.id: p.person.known_as for p in self.view.people}
+
+
+def report(view: NetworkView, *, settings: Settings) -> NetworkReport:
+    """Runs the gap analysis over what this reader may see."""
+    snapshot = to_snapshot(view)
+    return NetworkReport(
+        view=view,
+        findings=analysis.find_gaps(snapshot, minimum_trusted=settings.safety_network_minimum),
+        resilience=analysis.resilience(snapshot),
+    )
+
+
+def what_if(view: NetworkView, *, removed_ids: set[int], settings: Settings) -> analysis.WhatIf:
+    """What the network would lose if these people could no longer help."""
+    return analysis.what_if(
+        to_snapshot(view), removed_ids, minimum_trusted=settings.safety_network_minimum
+    )

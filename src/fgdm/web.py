@@ -7,8 +7,9 @@ from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_time
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader
@@ -45,12 +46,26 @@ def static_url(path: str) -> str:
     return f"/static/{path}?v={_static_hash(path)}"
 
 
+LONDON = ZoneInfo("Europe/London")
+
+
+def _babel_locale() -> str:
+    # English speakers here are in England: day before month, 24-hour clock.
+    locale = i18n.current_locale()
+    return "en_GB" if locale == "en" else locale
+
+
 def _format_date(value: date | datetime | None, style: str = "medium") -> str:
+    """A date, or a date and time in UK time, formatted for the page's language."""
     if value is None:
         return ""
+    locale = _babel_locale()
     if isinstance(value, datetime):
-        return format_datetime(value, style, tzinfo="Europe/London", locale=i18n.current_locale())
-    return format_date(value, style, locale=i18n.current_locale())
+        local = value.astimezone(LONDON)
+        return f"{format_date(local.date(), style, locale=locale)}, " + format_time(
+            local.time(), "short", locale=locale
+        )
+    return format_date(value, style, locale=locale)
 
 
 templates.env.filters["date"] = _format_date

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_time
+from babel.dates import format_date, format_datetime, format_time
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader
@@ -62,6 +62,8 @@ def _format_date(value: date | datetime | None, style: str = "medium") -> str:
     locale = _babel_locale()
     if isinstance(value, datetime):
         local = value.astimezone(LONDON)
+        if style not in ("short", "medium", "long", "full"):  # a pattern like "d MMMM, HH:mm"
+            return format_datetime(local, style, locale=locale)
         return f"{format_date(local.date(), style, locale=locale)}, " + format_time(
             local.time(), "short", locale=locale
         )

@@ -33,7 +33,7 @@ from fgdm.security.deps import (
     actor_from_request,
     csrf_protect,
 )
-from fgdm.security.headers import SecurityHeadersMiddleware
+from fgdm.security.headers import SecurityHeadersMiddleware, add_security_headers
 from fgdm.web import STATIC_DIR, render, safe_next
 
 log = logging.getLogger("fgdm")
@@ -149,11 +149,18 @@ def _add_error_pages(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def server_error(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error request_id=%s", _request_id(request), exc_info=exc)
+        response: Response
         if _wants_json(request):
-            return JSONResponse({"detail": "Server error"}, status_code=500)
-        return render(
-            request, "errors/500.html", {"request_id": _request_id(request)}, status_code=500
+            response = JSONResponse({"detail": "Server error"}, status_code=500)
+        else:
+            response = render(
+                request, "errors/500.html", {"request_id": _request_id(request)}, status_code=500
+            )
+        # Starlette sends this page from outside every middleware, so add the headers here.
+        add_security_headers(
+            response.headers, settings=app.state.settings, request_id=_request_id(request)
         )
+        return response
 
 
 def _request_id(request: Request) -> str:

@@ -10,6 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 from fgdm.accounts import service as accounts_service
 from fgdm.db import SessionDep
 from fgdm.i18n import gettext as _
+from fgdm.i18n import ngettext
 from fgdm.security.deps import ActorDep, CurrentUser, client_ip
 from fgdm.web import redirect, render, safe_next
 
@@ -89,8 +90,11 @@ def login_submit(
         )
     except accounts_service.Throttled as exc:
         minutes = max(1, (exc.retry_after + 59) // 60)
-        errors["login"] = _(
-            "Too many attempts to sign in. For your safety, wait %(minutes)s minutes and try again."
+        errors["login"] = ngettext(
+            "Too many attempts to sign in. For your safety, wait %(minutes)s minute and try again.",
+            "Too many attempts to sign in. For your safety, wait %(minutes)s minutes and try "
+            "again.",
+            minutes,
         ) % {"minutes": minutes}
         response = render(
             request, "accounts/login.html", {"values": values, "errors": errors}, status_code=429

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 
 import sqlalchemy as sa
 from passlib.context import CryptContext
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
 from fgdm.accounts.models import (
@@ -25,6 +27,8 @@ from fgdm.db import utcnow
 from fgdm.i18n import gettext as _
 from fgdm.security import passwords, tokens
 from fgdm.security.actor import Actor
+
+HEX = re.compile(r"[0-9a-f]+")
 
 
 class AccountError(ValueError):
@@ -256,13 +260,24 @@ def load_session(session: Session, *, settings: Settings, token: str) -> SignedI
         or now - user_session.last_seen_at >= idle
     ):
         if user_session.ended_at is None:
-            user_session.ended_at = now
-            session.add(user_session)
+            _note_session(session, user_session, ended_at=now)
         return None
     if now - user_session.last_seen_at >= timedelta(seconds=60):
-        user_session.last_seen_at = now
-        session.add(user_session)
+        _note_session(session, user_session, last_seen_at=now)
     return SignedIn(user=user, session=user_session)
+
+
+def _note_session(session: Session, user_session: UserSession, **values: datetime) -> None:
+    # Written in a short transaction of its own, so the request's transaction holds no
+    # write lock before its permission checks: SQLite allows one writer at a time, and a
+    # refusal is audited from a second connection (audit_service.record_at_once).
+    with Session(session.get_bind()) as own:
+        own.execute(
+            sa.update(UserSession).where(col(UserSession.id) == user_session.id).values(**values)
+        )
+        own.commit()
+    for key, value in values.items():
+        set_committed_value(user_session, key, value)
 
 
 def touch_session(session: Session, *, user_session: UserSession) -> None:
@@ -312,12 +327,13 @@ def list_live_sessions(session: Session, *, user_id: int, settings: Settings) ->
 
 def end_own_session(session: Session, *, actor: Actor, short_id: str) -> bool:
     """Ends one of the actor's own sessions, named by the first characters of its id."""
-    if actor.user is None or len(short_id) < 12:
+    # Ids are hex; anything else (such as the LIKE wildcards % and _) names no session.
+    if actor.user is None or not 12 <= len(short_id) <= 64 or not HEX.fullmatch(short_id):
         return False
     target = session.exec(
         select(UserSession).where(
             UserSession.user_id == actor.user.id,
-            col(UserSession.id).startswith(short_id),
+            col(UserSession.id).startswith(short_id, autoescape=True),
             col(UserSession.ended_at).is_(None),
         )
     ).first()

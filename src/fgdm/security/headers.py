@@ -34,6 +34,28 @@ PERMISSIONS_POLICY = (
 )
 
 
+def add_security_headers(
+    headers: MutableHeaders, *, settings: Settings, request_id: str, is_static: bool = False
+) -> None:
+    """Adds the security headers to one response. Also used by the server error page, which
+    Starlette sends from outside every middleware."""
+    headers["X-Request-ID"] = request_id
+    headers["Content-Security-Policy"] = CSP
+    headers["X-Content-Type-Options"] = "nosniff"
+    headers["Referrer-Policy"] = "no-referrer"
+    headers["X-Frame-Options"] = "DENY"
+    headers["Permissions-Policy"] = PERMISSIONS_POLICY
+    headers["Cross-Origin-Opener-Policy"] = "same-origin"
+    headers["Cross-Origin-Resource-Policy"] = "same-origin"
+    if settings.is_production:
+        headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
+    if is_static:
+        headers.setdefault("Cache-Control", "no-cache")
+    else:
+        headers["Cache-Control"] = "no-store"
+        headers["Pragma"] = "no-cache"
+
+
 class SecurityHeadersMiddleware:
     """Pure ASGI middleware: sets the request id, gives every browser a random CSRF
     cookie before sign-in, and adds the security headers to every response."""
@@ -60,21 +82,9 @@ class SecurityHeadersMiddleware:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
-                headers["X-Request-ID"] = request_id
-                headers["Content-Security-Policy"] = CSP
-                headers["X-Content-Type-Options"] = "nosniff"
-                headers["Referrer-Policy"] = "no-referrer"
-                headers["X-Frame-Options"] = "DENY"
-                headers["Permissions-Policy"] = PERMISSIONS_POLICY
-                headers["Cross-Origin-Opener-Policy"] = "same-origin"
-                headers["Cross-Origin-Resource-Policy"] = "same-origin"
-                if self.settings.is_production:
-                    headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
-                if is_static:
-                    headers.setdefault("Cache-Control", "no-cache")
-                else:
-                    headers["Cache-Control"] = "no-store"
-                    headers["Pragma"] = "no-cache"
+                add_security_headers(
+                    headers, settings=self.settings, request_id=request_id, is_static=is_static
+                )
                 if new_cookie is not None:
                     flags = "Path=/; HttpOnly; SameSite=Lax"
                     if self.settings.secure_cookies:

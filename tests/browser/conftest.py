@@ -101,12 +101,14 @@ class Phones:
     problems: list[str] = field(default_factory=list)
     console_errors: list[tuple[str, str]] = field(default_factory=list)
     error_documents: set[str] = field(default_factory=set)
+    opened: int = 0
 
     def open(self, *, javascript: bool = True) -> Page:
         """A new phone: its own cookies, 360x740, British English."""
         context = self._new_context(javascript=javascript)
         page = context.new_page()
-        number = len(self.contexts)
+        self.opened += 1
+        number = self.opened
         page.on("console", lambda message: self._console(number, message))
         page.on("pageerror", lambda error: self.problems.append(f"phone {number}: {error}"))
         page.on("response", self._response)

@@ -67,7 +67,7 @@ def untranslated(html: str, typed: set[str]) -> list[str]:
             if shorter == remainder:
                 break
             remainder = shorter
-        for word in typed:
+        for word in sorted(typed, key=len, reverse=True):  # "Person 138" before "8"
             remainder = remainder.replace(word, "")
         remainder = DATE_PARTS.sub("", remainder)  # dates are formatted for the locale
         if not NOT_WORDS.match(remainder):

@@ -61,6 +61,29 @@ def may_change_worries(access: FamilyAccess) -> bool:
     return access.role == AccessRole.practitioner
 
 
+def _audit(
+    session: Session,
+    actor: Actor,
+    access: FamilyAccess,
+    action: str,
+    object_type: str,
+    object_id: object,
+    *,
+    detail: str = "",
+) -> None:
+    """Records a change to the network in the same transaction as the change."""
+    audit_service.record(
+        session,
+        actor=actor,
+        action=action,
+        family_group_id=access.family_id,
+        object_type=object_type,
+        object_id=object_id,
+        detail=detail,
+        actor_role=access.role.value,
+    )
+
+
 # --- Reading -----------------------------------------------------------------------------
 
 
@@ -305,15 +328,7 @@ def add_person(
             _link(
                 session, access=access, a=child_id, b=person.id, closeness=Closeness(data.closeness)
             )
-    audit_service.record(
-        session,
-        actor=actor,
-        action="person_add",
-        family_group_id=access.family_id,
-        object_type="person",
-        object_id=person.id,
-        actor_role=access.role.value,
-    )
+    _audit(session, actor, access, "person_add", "person", person.id)
     return person
 
 
@@ -354,15 +369,7 @@ def update_person(
     person.languages = data.languages.strip()
     person.area = data.area.strip()
     session.add(person)
-    audit_service.record(
-        session,
-        actor=actor,
-        action="person_update",
-        family_group_id=access.family_id,
-        object_type="person",
-        object_id=person.id,
-        actor_role=access.role.value,
-    )
+    _audit(session, actor, access, "person_update", "person", person.id)
     return person
 
 
@@ -376,15 +383,7 @@ def remove_person(
     if person.version != version:
         raise StaleEdit(what=_("this person"), back_url=f"/families/{access.family_id}/network")
     session.delete(person)
-    audit_service.record(
-        session,
-        actor=actor,
-        action="person_remove",
-        family_group_id=access.family_id,
-        object_type="person",
-        object_id=person_id,
-        actor_role=access.role.value,
-    )
+    _audit(session, actor, access, "person_remove", "person", person_id)
 
 
 # --- Sensitive details -------------------------------------------------------------------
@@ -490,15 +489,14 @@ def add_detail(
     session.add(detail)
     session.flush()
     _set_viewers(session, detail=detail, viewers=viewers)
-    audit_service.record(
+    _audit(
         session,
-        actor=actor,
-        action="detail_add",
-        family_group_id=access.family_id,
-        object_type="person_detail",
-        object_id=detail.id,
+        actor,
+        access,
+        "detail_add",
+        "person_detail",
+        detail.id,
         detail=f"{detail.field.value} {detail.visibility.value}",
-        actor_role=access.role.value,
     )
     return detail
 
@@ -556,15 +554,14 @@ def update_detail(
     detail.updated_at = utcnow()
     session.add(detail)
     _set_viewers(session, detail=detail, viewers=viewers)
-    audit_service.record(
+    _audit(
         session,
-        actor=actor,
-        action="detail_update",
-        family_group_id=access.family_id,
-        object_type="person_detail",
-        object_id=detail.id,
+        actor,
+        access,
+        "detail_update",
+        "person_detail",
+        detail.id,
         detail=f"{detail.field.value} {detail.visibility.value}",
-        actor_role=access.role.value,
     )
     return detail
 
@@ -582,15 +579,7 @@ def remove_detail(
             back_url=f"/families/{access.family_id}/network/people/{detail.person_id}",
         )
     session.delete(detail)
-    audit_service.record(
-        session,
-        actor=actor,
-        action="detail_remove",
-        family_group_id=access.family_id,
-        object_type="person_detail",
-        object_id=detail_id,
-        actor_role=access.role.value,
-    )
+    _audit(session, actor, access, "detail_remove", "person_detail", detail_id)
 
 
 # --- Relationships -----------------------------------------------------------------------
@@ -654,15 +643,7 @@ def add_relationship(
         closeness=Closeness(closeness),
         note=note.strip(),
     )
-    audit_service.record(
-        session,
-        actor=actor,
-        action="relationship_add",
-        family_group_id=access.family_id,
-        object_type="relationship",
-        object_id=relationship.id,
-        actor_role=access.role.value,
-    )
+    _audit(session, actor, access, "relationship_add", "relationship", relationship.id)
     return relationship
 
 
@@ -700,15 +681,7 @@ def update_relationship(
     relationship.closeness = Closeness(closeness)
     relationship.note = note.strip()
     session.add(relationship)
-    audit_service.record(
-        session,
-        actor=actor,
-        action="relationship_update",
-        family_group_id=access.family_id,
-        object_type="relationship",
-        object_id=relationship.id,
-        actor_role=access.role.value,
-    )
+    _audit(session, actor, access, "relationship_update", "relationship", relationship.id)
     return relationship
 
 
@@ -720,15 +693,7 @@ def remove_relationship(
     if relationship.version != version:
         raise StaleEdit(what=_("this link"), back_url=f"/families/{access.family_id}/network")
     session.delete(relationship)
-    audit_service.record(
-        session,
-        actor=actor,
-        action="relationship_remove",
-        family_group_id=access.family_id,
-        object_type="relationship",
-        object_id=relationship_id,
-        actor_role=access.role.value,
-    )
+    _audit(session, actor, access, "relationship_remove", "relationship", relationship_id)
 
 
 # --- Offers of help ----------------------------------------------------------------------
@@ -772,15 +737,7 @@ def add_offer(
     )
     session.add(offer)
     session.flush()
-    audit_service.record(
-        session,
-        actor=actor,
-        action="offer_add",
-        family_group_id=access.family_id,
-        object_type="offer",
-        object_id=offer.id,
-        actor_role=access.role.value,
-    )
+    _audit(session, actor, access, "offer_add", "offer", offer.id)
     return offer
 
 
@@ -822,15 +779,7 @@ def update_offer(
     offer.details = details.strip()
     offer.availability = format_slots(slots)
     session.add(offer)
-    audit_service.record(
-        session,
-        actor=actor,
-        action="offer_update",
-        family_group_id=access.family_id,
-        object_type="offer",
-        object_id=offer.id,
-        actor_role=access.role.value,
-    )
+    _audit(session, actor, access, "offer_update", "offer", offer.id)
     return offer
 
 
@@ -845,15 +794,7 @@ def remove_offer(
             back_url=f"/families/{access.family_id}/network/people/{offer.person_id}",
         )
     session.delete(offer)
-    audit_service.record(
-        session,
-        actor=actor,
-        action="offer_remove",
-        family_group_id=access.family_id,
-        object_type="offer",
-        object_id=offer_id,
-        actor_role=access.role.value,
-    )
+    _audit(session, actor, access, "offer_remove", "offer", offer_id)
 
 
 # --- Import from phone contacts ----------------------------------------------------------
@@ -899,14 +840,8 @@ def import_contacts(
                 named=set(),
             )
         added.append(person)
-    audit_service.record(
-        session,
-        actor=actor,
-        action="network_import",
-        family_group_id=access.family_id,
-        object_type="network",
-        detail=f"{len(added)} contacts",
-        actor_role=access.role.value,
+    _audit(
+        session, actor, access, "network_import", "network", None, detail=f"{len(added)} contacts"
     )
     return added
 

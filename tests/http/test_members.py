@@ -45,3 +45,19 @@ def test_family_member_cannot_add_people(client, db, settings):
     response = client.submit(f"/families/{setup.id}/members/add", {"login": colleague.login})
     assert response.status_code == 403
     assert families_service.get_access(db, user=colleague, family_group_id=setup.id) is None
+
+
+def test_opening_the_members_page_is_audited(client, db, settings):
+    from sqlmodel import select
+
+    from fgdm.audit.models import AuditEvent
+
+    setup = make_family(db, settings)
+    client.sign_in(setup.practitioner.login, PASSPHRASE)
+    assert client.get(f"/families/{setup.id}/members").status_code == 200
+    rows = db.exec(
+        select(AuditEvent).where(
+            AuditEvent.family_group_id == setup.id, AuditEvent.object_type == "members"
+        )
+    ).all()
+    assert [(r.action, r.actor_id) for r in rows] == [("view", setup.practitioner.id)]

@@ -15,6 +15,7 @@ from fgdm.families.service import ChildInput, FamilyAccess
 from fgdm.i18n import gettext as _
 from fgdm.network import service as network_service
 from fgdm.network.routes import severity_label
+from fgdm.security.actor import Actor
 from fgdm.security.deps import ActorDep, CurrentUser, PractitionerUser
 from fgdm.security.permissions import FamilyDep, PractitionerFamilyDep
 from fgdm.web import FormDep, redirect, render
@@ -134,7 +135,7 @@ def family_members(
     actor: ActorDep,
     access: PractitionerFamilyDep,
 ) -> Response:
-    return _members_page(request, session, access)
+    return _members_page(request, session, access, actor=actor)
 
 
 def _members_page(
@@ -145,8 +146,13 @@ def _members_page(
     errors: dict[str, str] | None = None,
     values: dict[str, str] | None = None,
     status_code: int = 200,
+    actor: Actor | None = None,
 ) -> Response:
-    members = families_service.list_members(session, access=access)
+    members = (
+        families_service.view_members(session, actor=actor, access=access)
+        if actor
+        else families_service.list_members(session, access=access)
+    )
     return render(
         request,
         "families/members.html",

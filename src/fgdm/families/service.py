@@ -269,6 +269,19 @@ def get_overview(session: Session, *, actor: Actor, access: FamilyAccess) -> Fam
     )
 
 
+def view_members(session: Session, *, actor: Actor, access: FamilyAccess) -> list[MemberRow]:
+    """The members page: who can use the family group; records that it was viewed."""
+    audit_service.record(
+        session,
+        actor=actor,
+        action="view",
+        family_group_id=access.family_id,
+        object_type="members",
+        actor_role=access.role.value,
+    )
+    return list_members(session, access=access)
+
+
 def list_members(session: Session, *, access: FamilyAccess) -> list[MemberRow]:
     """Current members of a family group, practitioners first."""
     rows = session.exec(

@@ -331,3 +331,20 @@ def test_a_hidden_worry_is_not_in_the_familys_findings_or_api(make_client, db, f
     for url in (f"/families/{family.id}/network", f"/families/{family.id}"):
         text = dad.get(url).text
         assert "Drinks heavily" not in text and "worry" not in text.lower()
+
+
+def test_the_network_page_draws_the_map_and_lists_the_same_people(make_client, db, family):
+    mum = signed_in(make_client, family.parent)
+    add(mum, family.id, name="Nan", closeness="close")
+    add(mum, family.id, name="Uncle Dev", closeness="conflict")
+    page = BeautifulSoup(mum.get(f"/families/{family.id}/network").text, "html.parser")
+    drawing = page.select_one("svg.ecomap")
+    assert drawing["role"] == "img"
+    assert drawing.select_one("title").get_text() == "Network map for Amir"
+    assert "1 person is close" in drawing.select_one("desc").get_text()
+    cards = {
+        card.select_one(".card__title a").get_text(strip=True): card.get_text(" ", strip=True)
+        for card in page.select(".person-card")
+    }
+    assert "With the children: Close" in cards["Nan"]
+    assert "With the children: Conflict" in cards["Uncle Dev"]

@@ -871,6 +871,26 @@ def layout(snapshot: Snapshot, *, width: float = BASE_WIDTH, rtl: bool = False) 
     )
 
 
+def ecomap_context(
+    snapshot: Snapshot,
+    *,
+    title_name: str,
+    id_prefix: str = "ecomap",
+    direction: str | None = None,
+    width: float = BASE_WIDTH,
+) -> dict[str, object]:
+    """What the network/_ecomap.svg template needs, for a page that includes it."""
+    direction = direction or i18n.text_direction()
+    return {
+        "map": layout(snapshot, width=width, rtl=direction == "rtl"),
+        "title_name": title_name,
+        "id_prefix": id_prefix,
+        "direction": direction,
+        "closeness": Closeness,
+        "kind_colours": KIND_COLOURS,
+    }
+
+
 def render_ecomap(
     snapshot: Snapshot,
     *,
@@ -884,14 +904,9 @@ def render_ecomap(
     # Imported here so the layout above stays free of the web layer (bench, analysis).
     from fgdm.web import templates
 
-    direction = direction or i18n.text_direction()
-    drawing = layout(snapshot, width=width, rtl=direction == "rtl")
     template = templates.env.get_template("network/_ecomap.svg")
     return template.render(
-        map=drawing,
-        title_name=title_name,
-        id_prefix=id_prefix,
-        direction=direction,
-        closeness=Closeness,
-        kind_colours=KIND_COLOURS,
+        **ecomap_context(
+            snapshot, title_name=title_name, id_prefix=id_prefix, direction=direction, width=width
+        )
     )

@@ -17,6 +17,7 @@ from fgdm.families.service import FamilyAccess
 from fgdm.i18n import gettext as _
 from fgdm.network import service as network_service
 from fgdm.network import vcard
+from fgdm.network.ecomap import ecomap_context
 from fgdm.network.models import DetailField
 from fgdm.network.service import PersonInput
 from fgdm.network.vocabulary import (
@@ -101,12 +102,15 @@ def _network_page(
 ) -> Response:
     view = network_service.load_network(session, actor=actor, access=access)
     report = network_service.report(view, settings=request.app.state.settings)
+    children = ", ".join(c.person.known_as for c in view.children)
     return render(
         request,
         "network/network.html",
         {
             "view": view,
             "report": report,
+            "ecomap": ecomap_context(network_service.to_snapshot(view), title_name=children),
+            "closeness_to_children": view.closeness_to_children(),
             "severity_label": severity_label,
             "family": access.family,
             "access": access,
@@ -377,7 +381,7 @@ def add_detail(
             visibility=form.get("visibility", ""),
             named=_named(form),
         ),
-        done_url=_person_url(family_id, person_id, "details"),
+        done_url=_person_url(family_id, person_id, "private-details"),
     )
 
 
@@ -413,7 +417,7 @@ def update_detail(
             visibility=form.get("visibility", ""),
             named=_named(form),
         ),
-        done_url=_person_url(family_id, person_id, "details"),
+        done_url=_person_url(family_id, person_id, "private-details"),
     )
 
 
@@ -442,7 +446,7 @@ def remove_detail(
         call=lambda: network_service.remove_detail(
             session, actor=actor, access=access, detail_id=detail_id, version=_version(form)
         ),
-        done_url=_person_url(family_id, person_id, "details"),
+        done_url=_person_url(family_id, person_id, "private-details"),
     )
 
 

@@ -116,6 +116,19 @@ class NetworkView:
     def children(self) -> list[PersonView]:
         return [p for p in self.people if p.person.is_child]
 
+    def closeness_to_children(self) -> dict[int, Closeness]:
+        """How close each person is to the nearest child (for the list beside the map)."""
+        order = list(Closeness)
+        child_ids = {c.person.id for c in self.children}
+        nearest: dict[int, Closeness] = {}
+        for r in self.relationships:
+            for child, other in ((r.person_a_id, r.person_b_id), (r.person_b_id, r.person_a_id)):
+                if child in child_ids and other not in child_ids:
+                    known = nearest.get(other)
+                    if known is None or order.index(r.closeness) < order.index(known):
+                        nearest[other] = r.closeness
+        return nearest
+
     def person(self, person_id: int) -> PersonView:
         for view in self.people:
             if view.person.id == person_id:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from urllib.parse import quote
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -92,7 +93,9 @@ def _add_error_pages(app: FastAPI) -> None:
         target = request.url.path
         if request.url.query:
             target += "?" + request.url.query
-        url = "/login?next=" + safe_next(target) if request.method == "GET" else "/login"
+        # Quoted, so a query string in the address comes back whole after sign-in.
+        next_url = quote(safe_next(target), safe="/")
+        url = "/login?next=" + next_url if request.method == "GET" else "/login"
         if request.headers.get("HX-Request") == "true":
             return Response(status_code=204, headers={"HX-Redirect": url})
         return RedirectResponse(url, status_code=303)

@@ -83,8 +83,10 @@ def family_create(
     name = form.get("name", "")
     for key, message in families_service.check_new_family(name=name, children=children).items():
         if key.startswith("child_"):
-            index = int(key.split("_")[1])
-            key = f"child_{slots[index] if index < len(slots) else 0}_first_name"
+            # The service counts the children given; the form counts its slots.
+            _child, index, field = key.split("_", 2)
+            slot = slots[int(index)] if int(index) < len(slots) else 0
+            key = f"child_{slot}_{field}"
         errors.setdefault(key, message)
     if errors:
         return render(

@@ -157,25 +157,28 @@ class ChildInput:
     pronouns: str
 
 
-def check_child(child: ChildInput, *, today: date) -> str | None:
-    """Says what is wrong with a child's details, or None."""
+def check_child(child: ChildInput, *, today: date) -> tuple[str, str] | None:
+    """Says what is wrong with a child's details, as (form field, message), or None. The
+    field is the part after child_N_ in the form: first_name, date_of_birth, age or
+    pronouns."""
     if not child.first_name.strip():
-        return _("Enter the child's first name.")
+        return "first_name", _("Enter the child's first name.")
     if len(child.first_name.strip()) > 80:
-        return _("The child's name must be 80 characters or fewer.")
+        return "first_name", _("The child's name must be 80 characters or fewer.")
     if child.date_of_birth and child.date_of_birth > today:
-        return _("Date of birth must be in the past.")
+        return "date_of_birth", _("Date of birth must be in the past.")
     if child.date_of_birth and child.date_of_birth.year < today.year - 25:
-        return _("Date of birth must be within the last 25 years.")
+        return "date_of_birth", _("Date of birth must be within the last 25 years.")
     if child.age_years is not None and not 0 <= child.age_years <= 25:
-        return _("Age must be a number from 0 to 25.")
+        return "age", _("Age must be a number from 0 to 25.")
     if len(child.pronouns) > 40:
-        return _("Pronouns must be 40 characters or fewer.")
+        return "pronouns", _("Pronouns must be 40 characters or fewer.")
     return None
 
 
 def check_new_family(*, name: str, children: list[ChildInput]) -> dict[str, str]:
-    """Every problem with a new family group's details, by form field."""
+    """Every problem with a new family group's details, by form field (child_N_... for
+    the Nth child given)."""
     errors: dict[str, str] = {}
     name = name.strip()
     if not name:
@@ -188,7 +191,8 @@ def check_new_family(*, name: str, children: list[ChildInput]) -> dict[str, str]
     for index, child in enumerate(children):
         problem = check_child(child, today=today)
         if problem:
-            errors[f"child_{index}_first_name"] = problem
+            field, message = problem
+            errors[f"child_{index}_{field}"] = message
     return errors
 
 

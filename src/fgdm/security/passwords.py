@@ -12,6 +12,9 @@ from fgdm.i18n import gettext as _
 
 MIN_LENGTH = 8
 MAX_LENGTH = 256  # long enough for any passphrase; stops hashing megabytes
+# The app's own names (as typed, without spaces or punctuation): the first words an
+# attacker tries against it.
+APP_NAMES = ("fgdm", "familynetwork")
 
 
 def make_context(*, memory_kib: int, time_cost: int) -> CryptContext:
@@ -70,7 +73,7 @@ def policy_problem(passphrase: str, *, login: str = "", name: str = "") -> str |
             "That passphrase is too common and easy to guess. Try three or four random "
             "words together."
         )
-    if "fgdm" in squashed:
+    if any(name in squashed for name in APP_NAMES):
         return _("Your passphrase must not contain the name of this app.")
     for own in (login.lower().strip(), name.lower().strip()):
         if own and lowered == own:

@@ -103,13 +103,18 @@ def _network_page(
     view = network_service.load_network(session, actor=actor, access=access)
     report = network_service.report(view, settings=request.app.state.settings)
     children = ", ".join(c.person.known_as for c in view.children)
+    snapshot = network_service.to_snapshot(view)
     return render(
         request,
         "network/network.html",
         {
             "view": view,
             "report": report,
-            "ecomap": ecomap_context(network_service.to_snapshot(view), title_name=children),
+            "ecomap": ecomap_context(snapshot, title_name=children),
+            # A wider drawing for A4, so names print at a readable size.
+            "ecomap_print": ecomap_context(
+                snapshot, title_name=children, id_prefix="ecomap-print", width=720
+            ),
             "closeness_to_children": view.closeness_to_children(),
             "severity_label": severity_label,
             "family": access.family,

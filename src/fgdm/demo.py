@@ -13,7 +13,9 @@ from fgdm.config import Settings
 from fgdm.families import service as families_service
 from fgdm.families.models import MemberRole
 from fgdm.families.service import AccessRole, ChildInput, FamilyAccess
-from fgdm.network.models import Person
+from fgdm.network import service as network_service
+from fgdm.network.service import PersonInput
+from fgdm.network.vocabulary import Day, PartOfDay
 from fgdm.security.actor import Actor
 
 TEAM = "Demo Family Help Team"
@@ -91,14 +93,7 @@ def load(session: Session, *, settings: Settings) -> bool:
             user=family_users[login],
             role=MemberRole.family_member,
         )
-    for known_as in ("Nan (Shireen)", "Uncle Dev", "Mrs Patel next door", "Aisha's school"):
-        session.add(
-            Person(
-                family_group_id=begum_clarke.id,
-                known_as=known_as,
-                created_by_id=practitioner.user_id,
-            )
-        )
+    _begum_clarke_network(session, actor=practitioner, access=access, users=family_users)
 
     team_maya = families_service.create_family_group(
         session,
@@ -121,18 +116,121 @@ def load(session: Session, *, settings: Settings) -> bool:
         user=family_users["grandma.rose"],
         role=MemberRole.family_member,
     )
-    for known_as in ("Grandma Rose", "Coach Ben", "Auntie Jo"):
-        session.add(
-            Person(
-                family_group_id=team_maya.id, known_as=known_as, created_by_id=practitioner.user_id
-            )
-        )
+    _team_maya_network(session, actor=practitioner, access=access)
     session.flush()
     return True
 
 
-def _add_person(session: Session, *, family_id: int, known_as: str, by: Actor) -> None:
-    session.add(Person(family_group_id=family_id, known_as=known_as, created_by_id=by.user_id))
+# (name, kind, who they are to the children, closeness to the children, area, offers)
+BEGUM_CLARKE = [
+    ("Nan (Shireen)", "family", "Mum's mum", "close", "Belgrave", ["school_run", "overnight"]),
+    ("Uncle Dev", "family", "Mum's brother", "some_contact", "Rushey Mead", ["transport"]),
+    ("Mrs Patel", "neighbour", "Next door", "some_contact", "Belgrave", ["emergency_contact"]),
+    ("Coach Sam", "community", "Aisha's football coach", "some_contact", "", ["after_school"]),
+    ("Grandad Pete", "family", "Dad's dad", "distant", "Loughborough", []),
+    ("Miss Okoro", "school", "Aisha's teacher", "some_contact", "", ["someone_to_talk_to"]),
+    ("Mum", "family", "Mum", "close", "", []),
+    ("Dad", "family", "Dad", "close", "", []),
+]
+DAYS = ("mon", "tue", "wed", "thu", "fri")
+
+
+def _begum_clarke_network(
+    session: Session, *, actor: Actor, access: FamilyAccess, users: dict
+) -> None:
+    """A network with real gaps: Nan carries a lot, nobody can do evenings, and Mum's new
+    address is kept from Dad."""
+    ids = {}
+    for name, kind, who, closeness, area, offers in BEGUM_CLARKE:
+        person = network_service.add_person(
+            session,
+            actor=actor,
+            access=access,
+            data=PersonInput(
+                known_as=name,
+                kind=kind,
+                relationship_to_child=who,
+                area=area,
+                closeness=closeness,
+            ),
+        )
+        ids[name] = person.id
+        for need in offers:
+            network_service.add_offer(
+                session,
+                actor=actor,
+                access=access,
+                person_id=person.id,
+                need=need,
+                sureness="yes",
+                details="",
+                slots={(Day(d), PartOfDay.morning) for d in DAYS}
+                | {(Day(d), PartOfDay.afternoon) for d in DAYS},
+            )
+    network_service.add_relationship(
+        session,
+        actor=actor,
+        access=access,
+        person_id=ids["Mum"],
+        other_id=ids["Dad"],
+        closeness="conflict",
+        note="Separated; they do not meet at handovers",
+    )
+    network_service.add_relationship(
+        session,
+        actor=actor,
+        access=access,
+        person_id=ids["Nan (Shireen)"],
+        other_id=ids["Uncle Dev"],
+        closeness="close",
+    )
+    network_service.add_detail(
+        session,
+        actor=actor,
+        access=access,
+        person_id=ids["Mum"],
+        field_name="address",
+        value="Flat 3, 12 Melton Road, Leicester LE4 6AA",
+        visibility="named",
+        named={users["nadia"].id},
+    )
+    network_service.add_detail(
+        session,
+        actor=actor,
+        access=access,
+        person_id=ids["Nan (Shireen)"],
+        field_name="phone",
+        value="07700 900123",
+        visibility="everyone",
+        named=set(),
+    )
+    network_service.add_detail(
+        session,
+        actor=actor,
+        access=access,
+        person_id=ids["Grandad Pete"],
+        field_name="worry",
+        value="Drinks heavily at weekends; not to look after the children alone.",
+        visibility="practitioners",
+        named=set(),
+    )
+
+
+def _team_maya_network(session: Session, *, actor: Actor, access: FamilyAccess) -> None:
+    for name, kind, who, closeness in (
+        ("Grandma Rose", "family", "Grandma", "close"),
+        ("Coach Ben", "community", "Boxing coach", "close"),
+        ("Auntie Jo", "family", "Mum's sister", "some_contact"),
+        ("Ms Khan", "health", "School nurse", "some_contact"),
+    ):
+        network_service.add_person(
+            session,
+            actor=actor,
+            access=access,
+            data=PersonInput(
+                known_as=name, kind=kind, relationship_to_child=who, closeness=closeness
+            ),
+        )
 
 
 def describe_logins() -> str:

@@ -33,6 +33,7 @@ from fgdm.security.deps import (
     NotSignedIn,
     actor_from_request,
     csrf_protect,
+    refuse_impossible_ids,
 )
 from fgdm.security.headers import SecurityHeadersMiddleware, add_security_headers
 from fgdm.web import STATIC_DIR, render, safe_next
@@ -59,7 +60,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url="/docs" if docs else None,
         redoc_url=None,
         openapi_url="/openapi.json" if docs else None,
-        dependencies=[Depends(csrf_protect)],
+        dependencies=[Depends(refuse_impossible_ids), Depends(csrf_protect)],
     )
     app.state.settings = settings
     app.state.engine = engine

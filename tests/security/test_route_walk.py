@@ -187,3 +187,17 @@ def test_staff_pages_refuse_other_roles(method, path, who, world, db, browser_fo
     browser = browser_for(_person(world, who))
     response = _send(browser, method, _fill(path, world, db), token=browser.token())
     assert response.status_code in (403, 404)
+
+
+ID_ROUTES = [r for r in ROUTES if re.search(r"\{\w+_id\}", r[1])]
+IMPOSSIBLE_IDS = ["99999999999999999999", "9223372036854775808", "0", "-1", "9" * 5000]
+
+
+@pytest.mark.parametrize(("method", "path"), ID_ROUTES, ids=_ids(ID_ROUTES))
+def test_ids_no_record_can_have_answer_not_found(method, path, world, db, browser_for):
+    browser = browser_for(world.a.practitioner)
+    token = browser.token()
+    for impossible in IMPOSSIBLE_IDS:
+        url = PARAM.sub(lambda m, v=impossible: v if m.group(1).endswith("_id") else "1", path)
+        response = _send(browser, method, url, token=token)
+        assert response.status_code in (403, 404), f"{impossible[:20]}: {response.status_code}"

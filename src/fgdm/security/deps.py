@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, HTTPException, Request
 from starlette.concurrency import run_in_threadpool
 
 from fgdm.accounts import service as accounts_service
@@ -100,6 +100,22 @@ async def csrf_protect(request: Request, _signed_in: None = Depends(load_signed_
             sent = value if isinstance(value, str) else ""
     if not sent or not tokens.same(sent, csrf_token(request)):
         raise CsrfRefused()
+
+
+# The largest id a database row can have (a signed 64-bit integer).
+MAX_ID = 2**63 - 1
+
+
+def refuse_impossible_ids(request: Request) -> None:
+    """An address with an id no record can have (zero, negative, or too big for the
+    database) answers 404 like any record that does not exist, instead of failing
+    deeper down with a server error."""
+    for name, value in request.path_params.items():
+        if not name.endswith("_id") or not isinstance(value, str):
+            continue
+        digits = value.removeprefix("-")
+        if digits.isdigit() and (len(digits) > 19 or not 0 < int(value) <= MAX_ID):
+            raise HTTPException(status_code=404)
 
 
 def require_user(request: Request, _signed_in: None = Depends(load_signed_in)) -> User:

@@ -146,7 +146,11 @@ class Phones:
         # A page answered with an error status on purpose (a form sent back with its
         # problems, a page not found) is logged by Chromium as a failed load; that is not
         # a fault of the page itself. A script or stylesheet that fails to load still is.
-        if response.status >= 400 and response.request.resource_type == "document":
+        # htmx sends a form with fetch, and gets it back with its problems (422) the same way.
+        kind = response.request.resource_type
+        if (response.status >= 400 and kind == "document") or (
+            response.status == 422 and kind in ("fetch", "xhr")
+        ):
             self.error_documents.add(response.url)
 
     def check(self) -> None:

@@ -3,7 +3,9 @@ wait; the wait ends on its own; an unknown account looks exactly like a known on
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
 
@@ -170,3 +172,34 @@ def test_failures_and_the_throttle_are_audited(from_address, db, settings):
     assert len(refused) == 1
     assert refused[0].detail == "throttled"
     assert not [e for e in events if e.outcome == Outcome.ok]
+
+
+def test_guesses_sent_all_at_once_are_throttled_too(from_address, db, settings):
+    setup = make_family(db, settings)
+    tries = 16
+    browsers = [from_address(f"10.20.0.{n}") for n in range(tries)]
+    forms = []
+    for browser in browsers:
+        page = BeautifulSoup(browser.get("/login").text, "html.parser")
+        forms.append(page.select_one("input[name=csrf_token]")["value"])
+    start = threading.Barrier(tries)
+
+    def guess(n: int) -> int:
+        start.wait()
+        return (
+            browsers[n]
+            .post(
+                "/login",
+                data={
+                    "login": setup.parent.login,
+                    "passphrase": f"wrong guess {n}",
+                    "csrf_token": forms[n],
+                },
+            )
+            .status_code
+        )
+
+    with ThreadPoolExecutor(max_workers=tries) as pool:
+        answers = list(pool.map(guess, range(tries)))
+    assert answers.count(422) <= settings.login_max_failures
+    assert answers.count(429) >= tries - settings.login_max_failures

@@ -127,13 +127,20 @@ def get_or_create_team(session: Session, *, name: str) -> Team:
 
 
 def throttle_wait(
-    session: Session, *, settings: Settings, kind: AttemptKind, login: str, ip_address: str
+    session: Session,
+    *,
+    settings: Settings,
+    kind: AttemptKind,
+    login: str,
+    ip_address: str,
+    limit: int | None = None,
 ) -> int:
     """Seconds to wait before another attempt is allowed (0 when allowed). Counts failures
-    for the account and, separately, from the address, within the window."""
+    for the account and, separately, from the address, within the window; `limit` attempts
+    in the window are too many (the configured number of failures by default)."""
     window = timedelta(minutes=settings.login_window_minutes)
     since = utcnow() - window
-    limit = settings.login_max_failures
+    limit = limit or settings.login_max_failures
     waits = [0]
     keys = [SignInAttempt.ip_address == ip_address]
     if login:
@@ -158,6 +165,25 @@ def record_failed_attempt(
     session.add(SignInAttempt(kind=kind, login=normalise_login(login)[:254], ip_address=ip_address))
 
 
+def _note_attempt(session: Session, *, kind: AttemptKind, login: str, ip_address: str) -> int:
+    # Committed before the passphrase is checked, so guesses sent at the same moment
+    # count each other: otherwise all of them pass the throttle before any failure is saved.
+    with Session(session.get_bind()) as own:
+        attempt = SignInAttempt(
+            kind=kind, login=normalise_login(login)[:254], ip_address=ip_address
+        )
+        own.add(attempt)
+        own.commit()
+        assert attempt.id is not None
+        return attempt.id
+
+
+def _forget_attempt(session: Session, attempt_id: int) -> None:
+    with Session(session.get_bind()) as own:
+        own.execute(sa.delete(SignInAttempt).where(col(SignInAttempt.id) == attempt_id))
+        own.commit()
+
+
 # --- Sign-in ---------------------------------------------------------------------------
 
 
@@ -165,10 +191,21 @@ def authenticate(session: Session, *, actor: Actor, login: str, passphrase: str)
     """Checks a sign-in. Raises Throttled after too many failures, or AccountError with the
     same message for an unknown account and a wrong passphrase."""
     settings = actor.settings
+    attempt_id = _note_attempt(
+        session, kind=AttemptKind.login, login=login, ip_address=actor.ip_address
+    )
     wait = throttle_wait(
-        session, settings=settings, kind=AttemptKind.login, login=login, ip_address=actor.ip_address
+        session,
+        settings=settings,
+        kind=AttemptKind.login,
+        login=login,
+        ip_address=actor.ip_address,
+        # This attempt is already counted: the one after the allowed failures is refused.
+        limit=settings.login_max_failures + 1,
     )
     if wait:
+        # A refused attempt is not a failure: waiting ends the lock as promised.
+        _forget_attempt(session, attempt_id)
         audit_service.record(
             session, actor=actor, action="login", outcome=Outcome.refused, detail="throttled"
         )
@@ -182,9 +219,7 @@ def authenticate(session: Session, *, actor: Actor, login: str, passphrase: str)
     else:
         ok, new_hash = passwords.verify_passphrase(context, passphrase, user.password_hash)
     if not ok or user is None or not user.is_active:
-        record_failed_attempt(
-            session, kind=AttemptKind.login, login=login, ip_address=actor.ip_address
-        )
+        # The attempt noted above stays as the record of this failure.
         audit_service.record(
             session,
             actor=actor,
@@ -197,6 +232,7 @@ def authenticate(session: Session, *, actor: Actor, login: str, passphrase: str)
             _("The sign-in name or passphrase is not right. Check them and try again."),
             field="login",
         )
+    _forget_attempt(session, attempt_id)
     if new_hash:
         user.password_hash = new_hash
         session.add(user)

@@ -203,3 +203,31 @@ def test_guesses_sent_all_at_once_are_throttled_too(from_address, db, settings):
         answers = list(pool.map(guess, range(tries)))
     assert answers.count(422) <= settings.login_max_failures
     assert answers.count(429) >= tries - settings.login_max_failures
+
+
+def test_guessing_the_current_passphrase_on_the_account_page_is_throttled(
+    client, from_address, db, settings
+):
+    setup = make_family(db, settings)
+    client.sign_in(setup.parent.login, PASSPHRASE)
+    for n in range(settings.login_max_failures):
+        response = client.submit(
+            "/account/passphrase", {"current": f"guess {n}", "new": "a new long passphrase"}
+        )
+        assert response.status_code == 422
+    response = client.submit(
+        "/account/passphrase", {"current": PASSPHRASE, "new": "a new long passphrase"}
+    )
+    assert response.status_code == 429
+    assert int(response.headers["Retry-After"]) > 0
+    message = BeautifulSoup(response.text, "html.parser").select_one("#current-error")
+    assert "Too many attempts" in message.get_text()
+    # The passphrase did not change, and signing in to the account waits as well.
+    _assert_throttled(_try(from_address("10.30.0.1"), setup.parent.login, PASSPHRASE), settings)
+    db.expire_all()
+    refused = db.exec(
+        select(AuditEvent).where(
+            AuditEvent.action == "passphrase_change", AuditEvent.outcome == Outcome.refused
+        )
+    ).all()
+    assert len(refused) == 1

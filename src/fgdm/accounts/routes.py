@@ -65,6 +65,15 @@ def login_page(request: Request, next: str = "/families", signed_out: int = 0) -
     )
 
 
+def _throttled_message(exc: accounts_service.Throttled) -> str:
+    minutes = max(1, (exc.retry_after + 59) // 60)
+    return ngettext(
+        "Too many attempts to sign in. For your safety, wait %(minutes)s minute and try again.",
+        "Too many attempts to sign in. For your safety, wait %(minutes)s minutes and try again.",
+        minutes,
+    ) % {"minutes": minutes}
+
+
 @router.post("/login", name="accounts:login_submit")
 def login_submit(
     request: Request,
@@ -89,13 +98,7 @@ def login_submit(
             session, actor=actor, login=login, passphrase=passphrase
         )
     except accounts_service.Throttled as exc:
-        minutes = max(1, (exc.retry_after + 59) // 60)
-        errors["login"] = ngettext(
-            "Too many attempts to sign in. For your safety, wait %(minutes)s minute and try again.",
-            "Too many attempts to sign in. For your safety, wait %(minutes)s minutes and try "
-            "again.",
-            minutes,
-        ) % {"minutes": minutes}
+        errors["login"] = _throttled_message(exc)
         response = render(
             request, "accounts/login.html", {"values": values, "errors": errors}, status_code=429
         )
@@ -196,6 +199,12 @@ def change_passphrase(
 ) -> Response:
     try:
         accounts_service.change_passphrase(session, actor=actor, current=current, new=new)
+    except accounts_service.Throttled as exc:
+        response = _account_page(
+            request, session, user, errors={"current": _throttled_message(exc)}, status_code=429
+        )
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response
     except accounts_service.AccountError as exc:
         return _account_page(
             request, session, user, errors={exc.field: exc.message}, status_code=422

@@ -382,13 +382,48 @@ def end_own_session(session: Session, *, actor: Actor, short_id: str) -> bool:
 
 
 def change_passphrase(session: Session, *, actor: Actor, current: str, new: str) -> None:
-    """Changes the actor's passphrase and ends their other sessions."""
+    """Changes the actor's passphrase and ends their other sessions. Wrong current
+    passphrases count towards the sign-in throttle, so a borrowed or stolen session cannot
+    be used to guess it."""
     user = actor.user
     assert user is not None
-    context = password_context(actor.settings)
+    settings = actor.settings
+    attempt_id = _note_attempt(
+        session, kind=AttemptKind.login, login=user.login, ip_address=actor.ip_address
+    )
+    wait = throttle_wait(
+        session,
+        settings=settings,
+        kind=AttemptKind.login,
+        login=user.login,
+        ip_address=actor.ip_address,
+        limit=settings.login_max_failures + 1,
+    )
+    if wait:
+        _forget_attempt(session, attempt_id)
+        audit_service.record(
+            session,
+            actor=actor,
+            action="passphrase_change",
+            object_type="user",
+            object_id=user.id,
+            outcome=Outcome.refused,
+            detail="throttled",
+        )
+        raise Throttled(wait)
+    context = password_context(settings)
     ok, _unused = passwords.verify_passphrase(context, current, user.password_hash)
     if not ok:
+        audit_service.record(
+            session,
+            actor=actor,
+            action="passphrase_change",
+            object_type="user",
+            object_id=user.id,
+            outcome=Outcome.failed,
+        )
         raise AccountError(_("Your current passphrase is not right."), field="current")
+    _forget_attempt(session, attempt_id)
     problem = passwords.policy_problem(new, login=user.login, name=user.display_name)
     if problem:
         raise AccountError(problem, field="new")

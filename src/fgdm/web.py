@@ -140,9 +140,12 @@ def render(
 
 
 def redirect(request: Request, url: str) -> Response:
-    """After a successful form: HX-Redirect for htmx, 303 See Other otherwise."""
+    """After a successful form: 303 See Other without JavaScript. With htmx, a boosted form
+    gets HX-Location (the next page is fetched and swapped in place, keeping any #anchor);
+    other htmx requests get HX-Redirect (a full load, since they asked for a fragment)."""
     if is_htmx(request):
-        return Response(status_code=204, headers={"HX-Redirect": url})
+        header = "HX-Location" if request.headers.get("HX-Boosted") == "true" else "HX-Redirect"
+        return Response(status_code=204, headers={header: url})
     return RedirectResponse(url, status_code=303)
 
 

@@ -172,8 +172,11 @@ def test_offer_of_school_run_clears_the_gap_and_a_private_detail_stays_private(
     page.get_by_label("Anything to know? (optional)").fill("She walks past the school.")
     for slot in ("Monday morning", "Wednesday morning", "Friday afternoon"):
         page.get_by_role("checkbox", name=slot, exact=True).check()
+    page.evaluate("() => { window.fgdmSamePage = true; }")
     page.get_by_role("button", name="Add help").click()
     expect(page).to_have_url(re.compile(r"#offers$"))
+    # The boosted form swapped the page in place: no full reload.
+    assert page.evaluate("() => window.fgdmSamePage") is True
     offers = page.locator("#offers + ul .card")
     expect(offers).to_have_count(1)
     expect(offers).to_contain_text("School run")

@@ -348,3 +348,17 @@ def test_the_network_page_draws_the_map_and_lists_the_same_people(make_client, d
     }
     assert "With the children: Close" in cards["Nan"]
     assert "With the children: Conflict" in cards["Uncle Dev"]
+
+
+def test_a_boosted_edit_is_answered_with_the_page_not_a_full_reload(make_client, db, family):
+    mum = signed_in(make_client, family.parent)
+    add(mum, family.id, name="Nan")
+    nan = person_id(db, family.id, "Nan")
+    response = mum.submit(
+        f"/families/{family.id}/network/people/{nan}",
+        {"version": "1", "known_as": "Nanna", "kind": "family"},
+        headers={"HX-Request": "true", "HX-Boosted": "true"},
+    )
+    assert response.status_code == 204
+    assert response.headers["HX-Location"] == f"/families/{family.id}/network/people/{nan}#about"
+    assert "HX-Redirect" not in response.headers

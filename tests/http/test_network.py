@@ -362,3 +362,21 @@ def test_a_boosted_edit_is_answered_with_the_page_not_a_full_reload(make_client,
     assert response.status_code == 204
     assert response.headers["HX-Location"] == f"/families/{family.id}/network/people/{nan}#about"
     assert "HX-Redirect" not in response.headers
+
+
+def test_linking_two_adults_keeps_a_note_and_refuses_a_second_link(make_client, db, family):
+    mum = signed_in(make_client, family.parent)
+    add(mum, family.id, name="Mum")
+    add(mum, family.id, name="Dad")
+    mum_id, dad_id = person_id(db, family.id, "Mum"), person_id(db, family.id, "Dad")
+    url = f"/families/{family.id}/network/people/{mum_id}/links"
+    form = {"other_id": str(dad_id), "closeness": "conflict", "note": "Not at handovers"}
+    assert mum.submit(url, form).status_code == 303
+    page = mum.get(f"/families/{family.id}/network/people/{mum_id}").text
+    assert "Conflict · Not at handovers" in BeautifulSoup(page, "html.parser").get_text(" ")
+    again = mum.submit(url, form)
+    assert again.status_code == 422
+    assert (
+        "already linked"
+        in BeautifulSoup(again.text, "html.parser").select_one("#other_id-error").get_text()
+    )

@@ -305,3 +305,13 @@ def test_every_session_of_a_person_ends_when_they_are_disabled(make_client, setu
         )
     ).all()
     assert live == []
+
+
+def test_htmx_request_after_a_time_out_sends_the_whole_page_to_sign_in(
+    client, setup, settings, clock
+):
+    client.sign_in(setup.parent.login, PASSPHRASE)
+    clock.shift(timedelta(minutes=settings.session_idle_minutes + 1))
+    response = client.get(f"/families/{setup.id}", headers={"HX-Request": "true"})
+    assert response.status_code == 204
+    assert response.headers["HX-Redirect"] == f"/login?next=/families/{setup.id}"

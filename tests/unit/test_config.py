@@ -200,3 +200,34 @@ def test_demo_is_refused_in_production(cli_env, database_url, monkeypatch, capsy
     assert cli.main(["demo"]) == 1
     _one_line(capsys.readouterr().err.strip())
     assert _count(database_url, User) == 0
+
+
+@pytest.fixture
+def no_server(monkeypatch):
+    """Makes sure no test ever really starts serving."""
+    import uvicorn
+
+    def refuse(*_args, **_kwargs):
+        raise AssertionError("the server was started")
+
+    monkeypatch.setattr(uvicorn, "run", refuse)
+
+
+def test_serve_refuses_an_unmigrated_database(cli_env, empty_database, no_server, capsys):
+    cli_env(empty_database)
+    assert cli.main(["serve"]) == 1
+    err = capsys.readouterr().err
+    _one_line(err.strip())
+    assert "fgdm migrate" in err
+
+
+def test_serve_refuses_production_without_a_secret(
+    cli_env, database_url, monkeypatch, no_server, capsys
+):
+    cli_env(database_url)
+    monkeypatch.setenv("FGDM_ENV", "production")
+    monkeypatch.delenv("FGDM_SECRET_KEY", raising=False)
+    assert cli.main(["serve"]) == 1
+    err = capsys.readouterr().err
+    _one_line(err.strip())
+    assert "FGDM_SECRET_KEY" in err

@@ -376,7 +376,5 @@ def test_linking_two_adults_keeps_a_note_and_refuses_a_second_link(make_client, 
     assert "Conflict · Not at handovers" in BeautifulSoup(page, "html.parser").get_text(" ")
     again = mum.submit(url, form)
     assert again.status_code == 422
-    assert (
-        "already linked"
-        in BeautifulSoup(again.text, "html.parser").select_one("#other_id-error").get_text()
-    )
+    summary = BeautifulSoup(again.text, "html.parser").select_one(".error-summary")
+    assert "already linked" in summary.get_text()

@@ -231,3 +231,17 @@ def test_guessing_the_current_passphrase_on_the_account_page_is_throttled(
         )
     ).all()
     assert len(refused) == 1
+
+
+def test_invite_links_tried_at_the_same_moment_still_meet_the_throttle(
+    from_address, db, settings
+):
+    tries = 16
+
+    def guess(n: int) -> int:
+        return from_address("10.70.0.1").get(f"/join/not-a-real-token-{n}").status_code
+
+    with ThreadPoolExecutor(max_workers=tries) as pool:
+        answers = list(pool.map(guess, range(tries)))
+    assert answers.count(404) <= settings.login_max_failures
+    assert answers.count(429) >= tries - settings.login_max_failures

@@ -165,7 +165,8 @@ def record_failed_attempt(
     session.add(SignInAttempt(kind=kind, login=normalise_login(login)[:254], ip_address=ip_address))
 
 
-def _note_attempt(session: Session, *, kind: AttemptKind, login: str, ip_address: str) -> int:
+def note_attempt(session: Session, *, kind: AttemptKind, login: str, ip_address: str) -> int:
+    """Counts an attempt at once, in its own transaction; returns its id."""
     # Committed before the passphrase is checked, so guesses sent at the same moment
     # count each other: otherwise all of them pass the throttle before any failure is saved.
     with Session(session.get_bind()) as own:
@@ -178,7 +179,8 @@ def _note_attempt(session: Session, *, kind: AttemptKind, login: str, ip_address
         return attempt.id
 
 
-def _forget_attempt(session: Session, attempt_id: int) -> None:
+def forget_attempt(session: Session, attempt_id: int) -> None:
+    """Uncounts an attempt that succeeded or was refused by the throttle."""
     with Session(session.get_bind()) as own:
         own.execute(sa.delete(SignInAttempt).where(col(SignInAttempt.id) == attempt_id))
         own.commit()
@@ -191,7 +193,7 @@ def authenticate(session: Session, *, actor: Actor, login: str, passphrase: str)
     """Checks a sign-in. Raises Throttled after too many failures, or AccountError with the
     same message for an unknown account and a wrong passphrase."""
     settings = actor.settings
-    attempt_id = _note_attempt(
+    attempt_id = note_attempt(
         session, kind=AttemptKind.login, login=login, ip_address=actor.ip_address
     )
     wait = throttle_wait(
@@ -205,7 +207,7 @@ def authenticate(session: Session, *, actor: Actor, login: str, passphrase: str)
     )
     if wait:
         # A refused attempt is not a failure: waiting ends the lock as promised.
-        _forget_attempt(session, attempt_id)
+        forget_attempt(session, attempt_id)
         audit_service.record(
             session, actor=actor, action="login", outcome=Outcome.refused, detail="throttled"
         )
@@ -232,7 +234,7 @@ def authenticate(session: Session, *, actor: Actor, login: str, passphrase: str)
             _("The sign-in name or passphrase is not right. Check them and try again."),
             field="login",
         )
-    _forget_attempt(session, attempt_id)
+    forget_attempt(session, attempt_id)
     if new_hash:
         user.password_hash = new_hash
         session.add(user)
@@ -388,7 +390,7 @@ def change_passphrase(session: Session, *, actor: Actor, current: str, new: str)
     user = actor.user
     assert user is not None
     settings = actor.settings
-    attempt_id = _note_attempt(
+    attempt_id = note_attempt(
         session, kind=AttemptKind.login, login=user.login, ip_address=actor.ip_address
     )
     wait = throttle_wait(
@@ -400,7 +402,7 @@ def change_passphrase(session: Session, *, actor: Actor, current: str, new: str)
         limit=settings.login_max_failures + 1,
     )
     if wait:
-        _forget_attempt(session, attempt_id)
+        forget_attempt(session, attempt_id)
         audit_service.record(
             session,
             actor=actor,
@@ -423,7 +425,7 @@ def change_passphrase(session: Session, *, actor: Actor, current: str, new: str)
             outcome=Outcome.failed,
         )
         raise AccountError(_("Your current passphrase is not right."), field="current")
-    _forget_attempt(session, attempt_id)
+    forget_attempt(session, attempt_id)
     problem = passwords.policy_problem(new, login=user.login, name=user.display_name)
     if problem:
         raise AccountError(problem, field="new")

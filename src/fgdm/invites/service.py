@@ -204,10 +204,8 @@ class InviteView:
 
 
 def _refuse(session: Session, *, actor: Actor, reason: str, invite: Invite | None) -> None:
-    """Counts a failed redemption for throttling and audits it (never with the token)."""
-    accounts_service.record_failed_attempt(
-        session, kind=AttemptKind.invite, login="", ip_address=actor.ip_address
-    )
+    """Audits a failed redemption (never with the token); the attempt noted before the
+    lookup stays counted for throttling."""
     audit_service.record(
         session,
         actor=actor,
@@ -223,14 +221,20 @@ def _refuse(session: Session, *, actor: Actor, reason: str, invite: Invite | Non
 def _waiting_invite(session: Session, *, actor: Actor, token: str) -> Invite:
     """The waiting invite for a token, after the throttle check. Raises Throttled, or
     InviteNotValid (counted and audited) for a token that does not work."""
+    # Counted before the lookup, so links tried at the same moment count each other.
+    attempt_id = accounts_service.note_attempt(
+        session, kind=AttemptKind.invite, login="", ip_address=actor.ip_address
+    )
     wait = accounts_service.throttle_wait(
         session,
         settings=actor.settings,
         kind=AttemptKind.invite,
         login="",
         ip_address=actor.ip_address,
+        limit=actor.settings.login_max_failures + 1,
     )
     if wait:
+        accounts_service.forget_attempt(session, attempt_id)
         audit_service.record(
             session,
             actor=actor,
@@ -252,6 +256,7 @@ def _waiting_invite(session: Session, *, actor: Actor, token: str) -> Invite:
     if status != InviteStatus.waiting:
         _refuse(session, actor=actor, reason=status.value, invite=invite)
         raise InviteNotValid()
+    accounts_service.forget_attempt(session, attempt_id)
     return invite
 
 

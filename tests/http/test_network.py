@@ -378,3 +378,11 @@ def test_linking_two_adults_keeps_a_note_and_refuses_a_second_link(make_client, 
     assert again.status_code == 422
     summary = BeautifulSoup(again.text, "html.parser").select_one(".error-summary")
     assert "already linked" in summary.get_text()
+
+
+def test_the_printed_network_page_carries_a_qr_code_back_to_it(make_client, db, family):
+    mum = signed_in(make_client, family.parent)
+    page = BeautifulSoup(mum.get(f"/families/{family.id}/network").text, "html.parser")
+    block = page.select_one(".print-only.print-qr")
+    assert block.select_one("img")["src"].startswith("data:image/svg+xml")
+    assert f"/families/{family.id}/network" in block.get_text()

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Annotated
 
-import segno
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import Response
 from sqlmodel import Session
@@ -19,7 +18,7 @@ from fgdm.invites import service as invites_service
 from fgdm.security.actor import Actor
 from fgdm.security.deps import ActorDep, CurrentUser, client_ip
 from fgdm.security.permissions import PractitionerFamilyDep
-from fgdm.web import redirect, render
+from fgdm.web import qr_code, redirect, render
 
 router = APIRouter()
 
@@ -81,8 +80,7 @@ def invite_create(
         )
     # Only the hash is stored, so this response is the one time the link can be shown.
     link = str(request.url_for("invites:join", token=new.token))
-    qr = segno.make(link, error="m")
-    qr_size, _height = qr.symbol_size(scale=QR_SCALE)
+    qr_uri, qr_size = qr_code(link, scale=QR_SCALE)
     return render(
         request,
         "invites/created.html",
@@ -90,7 +88,7 @@ def invite_create(
             "family": access.family,
             "invite": new.invite,
             "link": link,
-            "qr_uri": qr.svg_data_uri(scale=QR_SCALE),
+            "qr_uri": qr_uri,
             "qr_size": qr_size,
             "valid_days": request.app.state.settings.invite_valid_days,
             "nav": "families",

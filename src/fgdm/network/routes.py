@@ -112,6 +112,9 @@ def _network_page(
         {
             "view": view,
             "report": report,
+            "page_url": page_url,
+            "qr_uri": qr_uri,
+            "qr_size": qr_size,
             "ecomap": ecomap_context(snapshot, title_name=children),
             # A wider drawing for A4, so names print at a readable size.
             "ecomap_print": ecomap_context(

@@ -1,0 +1,1 @@
+"""Words-and-pictures stories for children: pictograms and the pictures families upload."""

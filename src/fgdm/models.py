@@ -6,18 +6,23 @@ from fgdm.audit.models import AuditEvent
 from fgdm.families.models import FamilyGroup, Membership
 from fgdm.invites.models import Invite
 from fgdm.network.models import DetailViewer, Offer, Person, PersonDetail, Relationship
+from fgdm.safety.models import DangerStatement, MappingItem, SafetyGoal, ScalingScore
 
 __all__ = [
     "ApiToken",
     "AuditEvent",
+    "DangerStatement",
     "DetailViewer",
     "FamilyGroup",
     "Invite",
+    "MappingItem",
     "Membership",
     "Offer",
     "Person",
     "PersonDetail",
     "Relationship",
+    "SafetyGoal",
+    "ScalingScore",
     "SignInAttempt",
     "Team",
     "User",

@@ -233,9 +233,7 @@ def test_guessing_the_current_passphrase_on_the_account_page_is_throttled(
     assert len(refused) == 1
 
 
-def test_invite_links_tried_at_the_same_moment_still_meet_the_throttle(
-    from_address, db, settings
-):
+def test_invite_links_tried_at_the_same_moment_still_meet_the_throttle(from_address, db, settings):
     tries = 16
 
     def guess(n: int) -> int:

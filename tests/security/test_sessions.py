@@ -175,6 +175,9 @@ def test_disabling_an_account_ends_its_sessions_on_the_next_request(client, setu
     )
     db.commit()
     assert _signed_out(client.get(f"/families/{setup.id}"))
+    # The sign-in page does not blame a time-out for it.
+    notice = BeautifulSoup(client.get("/login").text, "html.parser").select_one("[role=status]")
+    assert notice is None or "nothing happened" not in notice.get_text()
     # Signing in again is refused with the usual message.
     response = client.post(
         "/login",

@@ -305,6 +305,20 @@ def load_session(session: Session, *, settings: Settings, token: str) -> SignedI
     return SignedIn(user=user, session=user_session)
 
 
+def session_timed_out(session: Session, *, settings: Settings, token: str) -> bool:
+    """True when the session behind a cookie ended because of a time-out (nothing
+    happened for a while, or it was too long since signing in), not by signing out, a
+    changed passphrase or a disabled account."""
+    if not token or len(token) > 128:
+        return False
+    user_session = session.get(UserSession, tokens.token_hash(token))
+    if user_session is None:
+        return False
+    ended = user_session.ended_at or utcnow()
+    idle = timedelta(minutes=settings.session_idle_minutes)
+    return ended >= user_session.expires_at or ended - user_session.last_seen_at >= idle
+
+
 def _note_session(session: Session, user_session: UserSession, **values: datetime) -> None:
     # Written in a short transaction of its own, so the request's transaction holds no
     # write lock before its permission checks: SQLite allows one writer at a time, and a

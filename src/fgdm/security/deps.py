@@ -53,7 +53,13 @@ async def load_signed_in(request: Request, session: SessionDep) -> None:
         await run_in_threadpool(session.commit)
     request.state.user = signed.user if signed else None
     request.state.user_session = signed.session if signed else None
-    request.state.session_timed_out = bool(token) and signed is None
+    request.state.session_timed_out = (
+        bool(token)
+        and signed is None
+        and await run_in_threadpool(
+            accounts_service.session_timed_out, session, settings=settings, token=token
+        )
+    )
     browser_choice = pick_locale(request.headers.get("accept-language"))
     set_locale(signed.user.locale if signed else browser_choice)
     request.state.locale = current_locale()

@@ -9,7 +9,7 @@ from sqlmodel import select
 
 from fgdm.accounts.models import StaffRole
 from fgdm.audit.models import AuditEvent
-from fgdm.safety.models import DangerStatement, MappingItem, ScalingScore
+from fgdm.safety.models import DangerStatement, MappingItem, SafetyGoal, ScalingScore
 from tests.factories import PASSPHRASE, make_family, make_user
 from tests.http.test_every_string_translatable import bracketed, untranslated  # noqa: F401
 
@@ -325,3 +325,44 @@ def test_safety_pages_with_items_and_scores_are_fully_translatable(make_client, 
         response = worker.get(url)
         assert response.status_code == 200
         assert untranslated(response.text, typed) == [], url
+
+
+def test_a_family_members_refused_change_is_audited_as_refused(make_client, db, family):
+    mum = signed_in(make_client, family.parent)
+    mum.submit(f"/families/{family.id}/mapping/danger-statements", {"text": "A statement"})
+    db.expire_all()
+    refused = db.exec(select(AuditEvent).where(AuditEvent.action == "danger_statement_add")).all()
+    assert [(e.outcome.value, e.actor_id) for e in refused] == [("refused", family.parent.id)]
+    assert db.exec(select(DangerStatement)).all() == []
+
+
+def test_rewriting_a_statement_in_plain_words_takes_the_warning_away(make_client, db, family):
+    worker = signed_in(make_client, family.practitioner)
+    worker.submit(f"/families/{family.id}/mapping/safety-goals", {"text": "No toxic trio"})
+    goal_id = db.exec(select(SafetyGoal.id)).one()
+    url = f"/families/{family.id}/mapping/safety-goals/{goal_id}"
+    assert soup(worker.get(url)).select_one("#text-warning")
+    response = worker.submit(
+        url, {"version": "1", "text": "Nan stays over every night for three months"}
+    )
+    assert response.status_code == 303
+    assert response.headers["location"].endswith("#safety-goals")
+    assert not soup(worker.get(url)).select_one("#text-warning")
+    stale = worker.submit(url, {"version": "1", "text": "An older edit"})
+    assert stale.status_code == 409
+    db.expire_all()
+    assert db.get(SafetyGoal, goal_id).text == "Nan stays over every night for three months"
+    removed = worker.submit(url + "/remove", {"version": "2"})
+    assert removed.status_code == 303
+    db.expire_all()
+    assert db.get(SafetyGoal, goal_id) is None
+
+
+def test_an_empty_statement_is_refused_beside_its_own_field(make_client, db, family):
+    worker = signed_in(make_client, family.practitioner)
+    response = worker.submit(f"/families/{family.id}/mapping/danger-statements", {"text": " "})
+    assert response.status_code == 422
+    page = soup(response)
+    assert page.select_one(".error-summary a[href='#danger-text']")
+    assert page.select_one("#danger-text-error")
+    assert db.exec(select(DangerStatement)).all() == []

@@ -75,6 +75,28 @@ def _audit(
     )
 
 
+def _refuse(
+    session: Session,
+    actor: Actor,
+    access: FamilyAccess,
+    action: str,
+    object_type: str,
+    object_id: object,
+) -> NotAllowedHere:
+    """Audits a refused change in its own transaction (the request's is rolled back) and
+    gives the exception to raise."""
+    audit_service.record_at_once(
+        session.get_bind(),  # type: ignore[arg-type]
+        actor=actor,
+        action=action,
+        family_group_id=access.family_id,
+        object_type=object_type,
+        object_id=object_id,
+        detail=f"role {access.role.value}",
+    )
+    return NotAllowedHere(object_id)
+
+
 def _names(session: Session, user_ids: set[int | None]) -> dict[int, str]:
     ids = [i for i in user_ids if i is not None]
     if not ids:
@@ -263,7 +285,7 @@ def update_item(
     view = get_item(session, actor=actor, access=access, item_id=item_id)
     item = view.item
     if not view.may_change:
-        raise NotAllowedHere(item_id)
+        raise _refuse(session, actor, access, "mapping_item_update", "mapping_item", item_id)
     errors = check_item(column=item.column.value, kind=kind, text=text)
     if errors:
         raise SafetyError(errors)
@@ -294,7 +316,7 @@ def remove_item(
     """Takes an item off the mapping."""
     view = get_item(session, actor=actor, access=access, item_id=item_id)
     if not view.may_change:
-        raise NotAllowedHere(item_id)
+        raise _refuse(session, actor, access, "mapping_item_remove", "mapping_item", item_id)
     if view.item.version != version:
         raise StaleEdit(
             what=_("this part of the mapping"), back_url=f"/families/{access.family_id}/mapping"
@@ -306,9 +328,11 @@ def remove_item(
 # --- Danger statements and safety goals --------------------------------------------------
 
 
-def _require_practitioner(access: FamilyAccess) -> None:
+def _require_practitioner(
+    session: Session, actor: Actor, access: FamilyAccess, action: str, kind: StatementKind
+) -> None:
     if not access.is_practitioner:
-        raise NotAllowedHere(access.family_id)
+        raise _refuse(session, actor, access, action, kind.value, None)
 
 
 def add_statement(
@@ -316,7 +340,7 @@ def add_statement(
 ) -> DangerStatement | SafetyGoal:
     """Writes a danger statement or a safety goal (practitioners, with the family). Jargon
     is warned about on the page, never refused."""
-    _require_practitioner(access)
+    _require_practitioner(session, actor, access, f"{kind.value}_statement_add", kind)
     errors = _check_text(text)
     if errors:
         raise SafetyError(errors)
@@ -355,7 +379,7 @@ def update_statement(
     text: str,
 ) -> DangerStatement | SafetyGoal:
     """Rewrites a danger statement or safety goal; a stale version gets the conflict page."""
-    _require_practitioner(access)
+    _require_practitioner(session, actor, access, f"{kind.value}_statement_update", kind)
     statement = get_statement(
         session, access=access, kind=kind, statement_id=statement_id
     ).statement
@@ -384,7 +408,7 @@ def remove_statement(
     version: int,
 ) -> None:
     """Deletes a danger statement or safety goal."""
-    _require_practitioner(access)
+    _require_practitioner(session, actor, access, f"{kind.value}_statement_remove", kind)
     statement = get_statement(
         session, access=access, kind=kind, statement_id=statement_id
     ).statement

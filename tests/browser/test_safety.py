@@ -89,6 +89,12 @@ def test_practitioner_maps_warns_on_jargon_and_scores_and_the_parent_sees_only_s
     expect(chart.locator("desc")).to_contain_text("4 out of 10")
     assert_accessible(page)
     screenshot(page, "safety-scaling")
+    # Printed, the chart and the scores stay and the form goes.
+    page.emulate_media(media="print")
+    expect(chart).to_be_visible()
+    expect(page.locator("#scale-meaning")).to_be_visible()
+    expect(page.get_by_role("button", name="Save the score")).to_be_hidden()
+    page.emulate_media(media="screen")
     db.expire_all()
     assert [s.score for s in db.exec(select(ScalingScore)).all()] == [4]
 

@@ -37,6 +37,7 @@ from fgdm.security.deps import (
     refuse_impossible_ids,
 )
 from fgdm.security.headers import SecurityHeadersMiddleware, add_security_headers
+from fgdm.stories import routes as stories_routes
 from fgdm.web import STATIC_DIR, render, safe_next
 
 log = logging.getLogger("fgdm")
@@ -79,6 +80,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(admin_routes.router)
     app.include_router(network_routes.router)
     app.include_router(safety_routes.router)
+    app.include_router(stories_routes.router)
     app.include_router(api_routes.router)
     _add_error_pages(app)
     return app

@@ -7,6 +7,7 @@ from fgdm.families.models import FamilyGroup, Membership
 from fgdm.invites.models import Invite
 from fgdm.network.models import DetailViewer, Offer, Person, PersonDetail, Relationship
 from fgdm.safety.models import DangerStatement, MappingItem, SafetyGoal, ScalingScore
+from fgdm.stories.models import Story, StoryImage, StoryPage
 
 __all__ = [
     "ApiToken",
@@ -24,6 +25,9 @@ __all__ = [
     "SafetyGoal",
     "ScalingScore",
     "SignInAttempt",
+    "Story",
+    "StoryImage",
+    "StoryPage",
     "Team",
     "User",
     "UserSession",

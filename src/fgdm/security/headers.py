@@ -52,7 +52,10 @@ def add_security_headers(
     if is_static:
         headers.setdefault("Cache-Control", "no-cache")
     else:
-        headers["Cache-Control"] = "no-store"
+        # A response that already forbids storing (pictures say "private, no-store") keeps
+        # its own wording; everything else is never stored.
+        if "no-store" not in headers.get("Cache-Control", ""):
+            headers["Cache-Control"] = "no-store"
         headers["Pragma"] = "no-cache"
 
 

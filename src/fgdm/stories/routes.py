@@ -128,7 +128,9 @@ def _story_page(
     errors: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Response:
-    view = _run(lambda: stories_service.load_story(session, access=access, story_id=story_id))
+    view = _run(
+        lambda: stories_service.load_story(session, actor=actor, access=access, story_id=story_id)
+    )
     return render(
         request,
         "stories/story.html",
@@ -294,10 +296,13 @@ def read_story(
     family_id: int,
     story_id: int,
     session: SessionDep,
+    actor: ActorDep,
     access: FamilyDep,
     page: int = 1,
 ) -> Response:
-    view = _run(lambda: stories_service.load_story(session, access=access, story_id=story_id))
+    view = _run(
+        lambda: stories_service.load_story(session, actor=actor, access=access, story_id=story_id)
+    )
     total = len(view.pages)
     number = min(max(page, 1), max(total, 1))
     return render(
@@ -316,9 +321,16 @@ def read_story(
 
 @router.get("/families/{family_id}/stories/{story_id}/booklet", name="stories:booklet")
 def booklet(
-    request: Request, family_id: int, story_id: int, session: SessionDep, access: FamilyDep
+    request: Request,
+    family_id: int,
+    story_id: int,
+    session: SessionDep,
+    actor: ActorDep,
+    access: FamilyDep,
 ) -> Response:
-    view = _run(lambda: stories_service.load_story(session, access=access, story_id=story_id))
+    view = _run(
+        lambda: stories_service.load_story(session, actor=actor, access=access, story_id=story_id)
+    )
     return render(
         request,
         "stories/booklet.html",

@@ -150,9 +150,11 @@ def _pages(session: Session, story_id: int) -> list[StoryPage]:
     )
 
 
-def load_story(session: Session, *, access: FamilyAccess, story_id: int) -> StoryView:
-    """A story and its pages in order, for anyone in the family group."""
+def load_story(session: Session, *, actor: Actor, access: FamilyAccess, story_id: int) -> StoryView:
+    """A story and its pages in order, for anyone in the family group; records that it was
+    viewed, as every read of family data is."""
     story = _story(session, access, story_id)
+    _audit(session, actor, access, "view", "story", story.id)
     child = session.get(Person, story.child_id)
     pages = [
         PageView(page=p, pictogram=get_pictogram(p.pictogram) if p.pictogram else None, number=n)

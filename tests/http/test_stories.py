@@ -307,3 +307,33 @@ def test_a_manager_reads_stories_but_cannot_write(story, db, settings, make_clie
     )
     assert [p.text for p in pages(db)] == ["Words"]
     assert len(db.exec(select(Story)).all()) == 1
+
+
+def test_moving_a_page_with_an_old_version_shows_the_conflict_page(story, db, family):
+    mum, s = story
+    for text in ("A", "B"):
+        add_page(mum, family.id, s.id, text, "star")
+    a, b = pages(db)
+    base = f"/families/{family.id}/stories/{s.id}/pages"
+    assert (
+        mum.submit(f"{base}/{a.id}/move", {"version": "1", "direction": "down"}).status_code == 303
+    )
+    stale = mum.submit(f"{base}/{a.id}/move", {"version": "1", "direction": "up"})
+    assert stale.status_code == 409
+    assert [p.text for p in pages(db)] == ["B", "A"]
+
+
+def test_someone_from_another_family_cannot_write_to_this_story(
+    story, db, settings, make_client, family
+):
+    mum, s = story
+    add_page(mum, family.id, s.id, "Ours", "star")
+    [page] = pages(db)
+    other = make_family(db, settings, name="Another family")
+    stranger = signed_in(make_client, other.parent)
+    base = f"/families/{family.id}/stories/{s.id}/pages"
+    assert add_page(stranger, family.id, s.id, "Theirs", "star").status_code == 404
+    assert add_page(stranger, other.id, s.id, "Theirs", "star").status_code == 404
+    assert stranger.submit(f"{base}/{page.id}", {"version": "1", "text": "x"}).status_code == 404
+    assert stranger.submit(f"{base}/{page.id}/remove", {"version": "1"}).status_code == 404
+    assert [p.text for p in pages(db)] == ["Ours"]

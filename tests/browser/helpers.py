@@ -53,7 +53,13 @@ def _copy_of(page: Page, copy: Page) -> Page:
 
 
 def assert_accessible(page: Page) -> None:
-    """Runs axe-core (WCAG 2.0, 2.1 and 2.2, levels A and AA) on the page as it is now."""
+    """Runs axe-core (WCAG 2.0, 2.1 and 2.2, levels A and AA) on the page as it is now,
+    once it has loaded and any htmx swap has settled (a half-swapped page has no layout)."""
+    page.wait_for_load_state("load")
+    page.wait_for_function(
+        "() => !document.querySelector("
+        "'.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')"
+    )
     checked = _copy_of(page, _copies[page]) if page in _copies else page
     results = _axe.run(checked, options=AXE_OPTIONS)
     violations = results.response["violations"]

@@ -95,6 +95,12 @@ class FormValues(dict[str, str]):
     def getlist(self, key: str) -> list[str]:
         return list(self._lists.get(key, []))
 
+    def version(self) -> int:
+        """The version of the record the form was loaded with (0, always stale, when it is
+        missing or not a number)."""
+        value = self.get("version", "")
+        return int(value) if value.isdigit() and len(value) < 10 else 0
+
 
 async def form_data(request: Request) -> FormValues:
     """The submitted form's text fields (for forms with a variable set of fields)."""

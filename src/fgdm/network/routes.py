@@ -251,11 +251,6 @@ def person_page(
     return _person_page(request, session, actor, access, person_id)
 
 
-def _version(form: FormValues) -> int:
-    value = form.get("version", "")
-    return int(value) if value.isdigit() else 0
-
-
 def _slots(form: FormValues) -> set[tuple[Day, PartOfDay]]:
     chosen = set()
     for item in form.getlist("slot"):
@@ -329,7 +324,7 @@ def update_person(
             actor=actor,
             access=access,
             person_id=person_id,
-            version=_version(form),
+            version=form.version(),
             data=_person_input(form),
         ),
         done_url=_person_url(family_id, person_id, "about"),
@@ -357,7 +352,7 @@ def remove_person(
         form,
         form_name="remove",
         call=lambda: network_service.remove_person(
-            session, actor=actor, access=access, person_id=person_id, version=_version(form)
+            session, actor=actor, access=access, person_id=person_id, version=form.version()
         ),
         done_url=f"/families/{family_id}/network#people",
     )
@@ -422,7 +417,7 @@ def update_detail(
             actor=actor,
             access=access,
             detail_id=detail_id,
-            version=_version(form),
+            version=form.version(),
             value=form.get("value", ""),
             visibility=form.get("visibility", ""),
             named=_named(form),
@@ -454,7 +449,7 @@ def remove_detail(
         form,
         form_name="detail",
         call=lambda: network_service.remove_detail(
-            session, actor=actor, access=access, detail_id=detail_id, version=_version(form)
+            session, actor=actor, access=access, detail_id=detail_id, version=form.version()
         ),
         done_url=_person_url(family_id, person_id, "private-details"),
     )
@@ -515,7 +510,7 @@ def remove_offer(
         form,
         form_name="offer",
         call=lambda: network_service.remove_offer(
-            session, actor=actor, access=access, offer_id=offer_id, version=_version(form)
+            session, actor=actor, access=access, offer_id=offer_id, version=form.version()
         ),
         done_url=_person_url(family_id, person_id, "offers"),
     )
@@ -580,7 +575,7 @@ def update_link(
             actor=actor,
             access=access,
             relationship_id=relationship_id,
-            version=_version(form),
+            version=form.version(),
             closeness=form.get("closeness", ""),
             note=form.get("note", ""),
         ),
@@ -615,7 +610,7 @@ def remove_link(
             actor=actor,
             access=access,
             relationship_id=relationship_id,
-            version=_version(form),
+            version=form.version(),
         ),
         done_url=_person_url(family_id, person_id, "links"),
     )

@@ -20,7 +20,7 @@ from fgdm.safety.service import StatementKind
 from fgdm.security.actor import Actor
 from fgdm.security.deps import ActorDep, NotAllowed
 from fgdm.security.permissions import EditorFamilyDep, FamilyDep
-from fgdm.web import FormDep, FormValues, redirect, render
+from fgdm.web import FormDep, redirect, render
 
 router = APIRouter()
 
@@ -75,11 +75,6 @@ def _statement_words(kind: StatementKind) -> dict[str, str]:
             "everyone knows the child is safe enough."
         ),
     }
-
-
-def _version(form: FormValues) -> int:
-    value = form.get("version", "")
-    return int(value) if value.isdigit() else 0
 
 
 def _mapping_page(
@@ -243,7 +238,7 @@ def update_item(
                 actor=actor,
                 access=access,
                 item_id=item_id,
-                version=_version(form),
+                version=form.version(),
                 kind=form.get("kind", ""),
                 text=form.get("text", ""),
                 share=form.get("share", "") == "yes",
@@ -275,7 +270,7 @@ def remove_item(
 ) -> Response:
     _run(
         lambda: safety_service.remove_item(
-            session, actor=actor, access=access, item_id=item_id, version=_version(form)
+            session, actor=actor, access=access, item_id=item_id, version=form.version()
         )
     )
     return redirect(request, f"/families/{family_id}/mapping")
@@ -381,7 +376,7 @@ def _add_statement_route(kind: StatementKind) -> None:
                     access=access,
                     kind=kind,
                     statement_id=statement_id,
-                    version=_version(form),
+                    version=form.version(),
                     text=form.get("text", ""),
                 )
             )
@@ -417,7 +412,7 @@ def _add_statement_route(kind: StatementKind) -> None:
                 access=access,
                 kind=kind,
                 statement_id=statement_id,
-                version=_version(form),
+                version=form.version(),
             )
         )
         return redirect(request, f"/families/{family_id}/mapping#{path}")

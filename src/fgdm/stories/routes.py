@@ -18,7 +18,7 @@ from fgdm.security.permissions import EditorFamilyDep, FamilyDep
 from fgdm.stories import service as stories_service
 from fgdm.stories.images import MAX_BYTES
 from fgdm.stories.pictograms import all_pictograms
-from fgdm.web import FormDep, FormValues, redirect, render
+from fgdm.web import FormDep, redirect, render
 
 router = APIRouter()
 
@@ -43,11 +43,6 @@ async def photo_upload(request: Request) -> Photo:
 
 
 PhotoDep = Annotated[Photo, Depends(photo_upload)]
-
-
-def _version(form: FormValues) -> int:
-    value = form.get("version", "")
-    return int(value) if value.isdigit() else 0
 
 
 def _run(call: Callable[[], Any]) -> Any:
@@ -216,7 +211,7 @@ def update_page(
                 access=access,
                 story_id=story_id,
                 page_id=page_id,
-                version=_version(form),
+                version=form.version(),
                 text=form.get("text", ""),
             )
         )
@@ -256,7 +251,7 @@ def move_page(
             access=access,
             story_id=story_id,
             page_id=page_id,
-            version=_version(form),
+            version=form.version(),
             direction=form.get("direction", ""),
         )
     )
@@ -284,7 +279,7 @@ def remove_page(
             access=access,
             story_id=story_id,
             page_id=page_id,
-            version=_version(form),
+            version=form.version(),
         )
     )
     return redirect(request, f"/families/{family_id}/stories/{story_id}")

@@ -97,6 +97,15 @@ class StaleEdit(Exception):
         self.back_url = back_url
 
 
+class NotFound(LookupError):
+    """The record is not in this family group, or not visible to this person; the web
+    answers 404, the same as for a record that does not exist."""
+
+
+class NotAllowedHere(PermissionError):
+    """This person may see the record but not change it; the web answers 403."""
+
+
 def make_engine(database_url: str) -> Engine:
     """Creates the engine; SQLite gets WAL, foreign keys and a busy timeout."""
     if database_url.startswith("sqlite"):

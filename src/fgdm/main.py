@@ -22,7 +22,7 @@ from fgdm.api import routes as api_routes
 from fgdm.audit import routes as audit_routes
 from fgdm.audit import service as audit_service
 from fgdm.config import Settings
-from fgdm.db import StaleEdit, make_engine
+from fgdm.db import NotAllowedHere, NotFound, StaleEdit, make_engine
 from fgdm.families import routes as families_routes
 from fgdm.i18n import gettext as _
 from fgdm.invites import routes as invites_routes
@@ -122,6 +122,16 @@ def _add_error_pages(app: FastAPI) -> None:
         if _wants_json(request):
             return JSONResponse({"detail": "Not allowed"}, status_code=403)
         return render(request, "errors/403.html", status_code=403)
+
+    @app.exception_handler(NotFound)
+    async def not_found(request: Request, _exc: NotFound) -> Response:
+        if _wants_json(request):
+            return JSONResponse({"detail": "Not Found"}, status_code=404)
+        return render(request, "errors/404.html", status_code=404)
+
+    @app.exception_handler(NotAllowedHere)
+    async def not_allowed_here(request: Request, _exc: NotAllowedHere) -> Response:
+        return await not_allowed(request, NotAllowed())
 
     @app.exception_handler(StaleEdit)
     async def stale_edit(request: Request, exc: StaleEdit) -> Response:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, HTTPException, Query, Request, UploadFile
+from fastapi import APIRouter, File, Query, Request, UploadFile
 from fastapi.responses import Response
 
 from fgdm.analysis import Severity
@@ -193,10 +193,7 @@ def _person_page(
     status_code: int = 200,
 ) -> Response:
     view = network_service.load_network(session, actor=actor, access=access)
-    try:
-        person = view.person(person_id)
-    except network_service.NotFound:
-        raise HTTPException(status_code=404) from None
+    person = view.person(person_id)
     names = {p.person.id: p.person.known_as for p in view.people}
     links = [
         (r, names[r.person_b_id if r.person_a_id == person_id else r.person_a_id])
@@ -276,12 +273,10 @@ def _change(
     call: Callable[[], object],
     done_url: str,
 ) -> Response:
-    """Runs one change to a person's page: 404 for what is not theirs to reach, the form
-    again with messages for bad input, otherwise back to the page."""
+    """Runs one change to a person's page: the form again with messages for bad input,
+    otherwise back to the page (what is not theirs to reach answers 404 app-wide)."""
     try:
         call()
-    except network_service.NotFound:
-        raise HTTPException(status_code=404) from None
     except network_service.NetworkError as exc:
         return _person_page(
             request,

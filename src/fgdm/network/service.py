@@ -14,7 +14,7 @@ from fgdm.analysis.snapshot import Offer as OfferNode
 from fgdm.analysis.snapshot import PersonNode, Snapshot, Tie
 from fgdm.audit import service as audit_service
 from fgdm.config import Settings
-from fgdm.db import StaleEdit, utcnow
+from fgdm.db import NotFound, StaleEdit, utcnow
 from fgdm.families.models import Membership
 from fgdm.families.service import AccessRole, FamilyAccess
 from fgdm.i18n import gettext as _
@@ -45,10 +45,6 @@ class NetworkError(ValueError):
     def __init__(self, errors: dict[str, str]) -> None:
         super().__init__("; ".join(errors.values()))
         self.errors = errors
-
-
-class NotFound(LookupError):
-    """The record is not in this family group, or not visible to this person."""
 
 
 def sees_everything(access: FamilyAccess) -> bool:

@@ -4,10 +4,7 @@ happen), danger statements, safety goals and scaling. Each form works as a plain
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from fgdm.db import SessionDep
@@ -18,7 +15,7 @@ from fgdm.safety.jargon import find_jargon
 from fgdm.safety.models import KINDS_BY_COLUMN, MappingColumn, MappingKind
 from fgdm.safety.service import StatementKind
 from fgdm.security.actor import Actor
-from fgdm.security.deps import ActorDep, NotAllowed
+from fgdm.security.deps import ActorDep
 from fgdm.security.permissions import EditorFamilyDep, FamilyDep
 from fgdm.web import FormDep, redirect, render
 
@@ -168,10 +165,7 @@ def _item_page(
     errors: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Response:
-    try:
-        view = safety_service.get_item(session, actor=actor, access=access, item_id=item_id)
-    except safety_service.NotFound:
-        raise HTTPException(status_code=404) from None
+    view = safety_service.get_item(session, actor=actor, access=access, item_id=item_id)
     item = view.item
     saved = {
         "kind": item.kind.value,
@@ -210,17 +204,6 @@ def item_page(
     return _item_page(request, session, actor, access, item_id)
 
 
-def _run(call: Callable[[], Any]) -> Any:
-    """Turns the service's refusals into answers: 404 for what this person cannot see,
-    403 for what they see but may not change."""
-    try:
-        return call()
-    except safety_service.NotFound:
-        raise HTTPException(status_code=404) from None
-    except safety_service.NotAllowedHere:
-        raise NotAllowed() from None
-
-
 @router.post("/families/{family_id}/mapping/items/{item_id}", name="safety:update_item")
 def update_item(
     request: Request,
@@ -232,17 +215,15 @@ def update_item(
     form: FormDep,
 ) -> Response:
     try:
-        _run(
-            lambda: safety_service.update_item(
-                session,
-                actor=actor,
-                access=access,
-                item_id=item_id,
-                version=form.version(),
-                kind=form.get("kind", ""),
-                text=form.get("text", ""),
-                share=form.get("share", "") == "yes",
-            )
+        safety_service.update_item(
+            session,
+            actor=actor,
+            access=access,
+            item_id=item_id,
+            version=form.version(),
+            kind=form.get("kind", ""),
+            text=form.get("text", ""),
+            share=form.get("share", "") == "yes",
         )
     except safety_service.SafetyError as exc:
         return _item_page(
@@ -268,10 +249,8 @@ def remove_item(
     access: EditorFamilyDep,
     form: FormDep,
 ) -> Response:
-    _run(
-        lambda: safety_service.remove_item(
-            session, actor=actor, access=access, item_id=item_id, version=form.version()
-        )
+    safety_service.remove_item(
+        session, actor=actor, access=access, item_id=item_id, version=form.version()
     )
     return redirect(request, f"/families/{family_id}/mapping")
 
@@ -291,10 +270,8 @@ def _statement_page(
     errors: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Response:
-    view = _run(
-        lambda: safety_service.get_statement(
-            session, access=access, kind=kind, statement_id=statement_id
-        )
+    view = safety_service.get_statement(
+        session, access=access, kind=kind, statement_id=statement_id
     )
     text = (values or {}).get("text", view.statement.text)
     return render(
@@ -328,10 +305,8 @@ def _add_statement_route(kind: StatementKind) -> None:
         form: FormDep,
     ) -> Response:
         try:
-            statement = _run(
-                lambda: safety_service.add_statement(
-                    session, actor=actor, access=access, kind=kind, text=form.get("text", "")
-                )
+            statement = safety_service.add_statement(
+                session, actor=actor, access=access, kind=kind, text=form.get("text", "")
             )
         except safety_service.SafetyError as exc:
             return _mapping_page(
@@ -369,16 +344,14 @@ def _add_statement_route(kind: StatementKind) -> None:
         form: FormDep,
     ) -> Response:
         try:
-            statement = _run(
-                lambda: safety_service.update_statement(
-                    session,
-                    actor=actor,
-                    access=access,
-                    kind=kind,
-                    statement_id=statement_id,
-                    version=form.version(),
-                    text=form.get("text", ""),
-                )
+            statement = safety_service.update_statement(
+                session,
+                actor=actor,
+                access=access,
+                kind=kind,
+                statement_id=statement_id,
+                version=form.version(),
+                text=form.get("text", ""),
             )
         except safety_service.SafetyError as exc:
             return _statement_page(
@@ -405,15 +378,13 @@ def _add_statement_route(kind: StatementKind) -> None:
         access: EditorFamilyDep,
         form: FormDep,
     ) -> Response:
-        _run(
-            lambda: safety_service.remove_statement(
-                session,
-                actor=actor,
-                access=access,
-                kind=kind,
-                statement_id=statement_id,
-                version=form.version(),
-            )
+        safety_service.remove_statement(
+            session,
+            actor=actor,
+            access=access,
+            kind=kind,
+            statement_id=statement_id,
+            version=form.version(),
         )
         return redirect(request, f"/families/{family_id}/mapping#{path}")
 

@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 
 from fgdm.accounts.models import User
 from fgdm.audit import service as audit_service
-from fgdm.db import StaleEdit
+from fgdm.db import NotAllowedHere, NotFound, StaleEdit
 from fgdm.families.models import Membership
 from fgdm.families.service import AccessRole, FamilyAccess
 from fgdm.i18n import gettext as _
@@ -40,14 +40,6 @@ class SafetyError(ValueError):
     def __init__(self, errors: dict[str, str]) -> None:
         super().__init__("; ".join(errors.values()))
         self.errors = errors
-
-
-class NotFound(LookupError):
-    """The record is not in this family group, or not visible to this person."""
-
-
-class NotAllowedHere(PermissionError):
-    """This person may not change this record (it is someone else's)."""
 
 
 def sees_everything(access: FamilyAccess) -> bool:

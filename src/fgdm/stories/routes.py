@@ -3,17 +3,16 @@ child's page-turning reader, the printable booklet, and the pictures (members on
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
 from fgdm.db import SessionDep
 from fgdm.families.service import FamilyAccess
 from fgdm.security.actor import Actor
-from fgdm.security.deps import ActorDep, NotAllowed
+from fgdm.security.deps import ActorDep
 from fgdm.security.permissions import EditorFamilyDep, FamilyDep
 from fgdm.stories import service as stories_service
 from fgdm.stories.images import MAX_BYTES
@@ -43,16 +42,6 @@ async def photo_upload(request: Request) -> Photo:
 
 
 PhotoDep = Annotated[Photo, Depends(photo_upload)]
-
-
-def _run(call: Callable[[], Any]) -> Any:
-    """404 for what is not in this family group, 403 for readers who may not write."""
-    try:
-        return call()
-    except stories_service.NotFound:
-        raise HTTPException(status_code=404) from None
-    except stories_service.NotAllowedHere:
-        raise NotAllowed() from None
 
 
 def _list_page(
@@ -98,14 +87,12 @@ def start_story(
     form: FormDep,
 ) -> Response:
     try:
-        story = _run(
-            lambda: stories_service.start_story(
-                session,
-                actor=actor,
-                access=access,
-                child_id=form.get("child_id", ""),
-                title=form.get("title", ""),
-            )
+        story = stories_service.start_story(
+            session,
+            actor=actor,
+            access=access,
+            child_id=form.get("child_id", ""),
+            title=form.get("title", ""),
         )
     except stories_service.StoryError as exc:
         return _list_page(request, session, access, values=form, errors=exc.errors, status_code=422)
@@ -123,9 +110,7 @@ def _story_page(
     errors: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Response:
-    view = _run(
-        lambda: stories_service.load_story(session, actor=actor, access=access, story_id=story_id)
-    )
+    view = stories_service.load_story(session, actor=actor, access=access, story_id=story_id)
     return render(
         request,
         "stories/story.html",
@@ -166,17 +151,15 @@ def add_page(
     photo: PhotoDep,
 ) -> Response:
     try:
-        _run(
-            lambda: stories_service.add_page(
-                session,
-                actor=actor,
-                access=access,
-                story_id=story_id,
-                text=form.get("text", ""),
-                pictogram=form.get("pictogram", ""),
-                upload=photo.data,
-                upload_too_big=photo.too_big,
-            )
+        stories_service.add_page(
+            session,
+            actor=actor,
+            access=access,
+            story_id=story_id,
+            text=form.get("text", ""),
+            pictogram=form.get("pictogram", ""),
+            upload=photo.data,
+            upload_too_big=photo.too_big,
         )
     except stories_service.StoryError as exc:
         return _story_page(
@@ -204,16 +187,14 @@ def update_page(
     form: FormDep,
 ) -> Response:
     try:
-        _run(
-            lambda: stories_service.update_page(
-                session,
-                actor=actor,
-                access=access,
-                story_id=story_id,
-                page_id=page_id,
-                version=form.version(),
-                text=form.get("text", ""),
-            )
+        stories_service.update_page(
+            session,
+            actor=actor,
+            access=access,
+            story_id=story_id,
+            page_id=page_id,
+            version=form.version(),
+            text=form.get("text", ""),
         )
     except stories_service.StoryError as exc:
         errors = {f"text-{page_id}": message for message in exc.errors.values()}
@@ -244,16 +225,14 @@ def move_page(
     access: EditorFamilyDep,
     form: FormDep,
 ) -> Response:
-    _run(
-        lambda: stories_service.move_page(
-            session,
-            actor=actor,
-            access=access,
-            story_id=story_id,
-            page_id=page_id,
-            version=form.version(),
-            direction=form.get("direction", ""),
-        )
+    stories_service.move_page(
+        session,
+        actor=actor,
+        access=access,
+        story_id=story_id,
+        page_id=page_id,
+        version=form.version(),
+        direction=form.get("direction", ""),
     )
     return redirect(request, f"/families/{family_id}/stories/{story_id}#page-{page_id}")
 
@@ -272,15 +251,13 @@ def remove_page(
     access: EditorFamilyDep,
     form: FormDep,
 ) -> Response:
-    _run(
-        lambda: stories_service.remove_page(
-            session,
-            actor=actor,
-            access=access,
-            story_id=story_id,
-            page_id=page_id,
-            version=form.version(),
-        )
+    stories_service.remove_page(
+        session,
+        actor=actor,
+        access=access,
+        story_id=story_id,
+        page_id=page_id,
+        version=form.version(),
     )
     return redirect(request, f"/families/{family_id}/stories/{story_id}")
 
@@ -295,9 +272,7 @@ def read_story(
     access: FamilyDep,
     page: int = 1,
 ) -> Response:
-    view = _run(
-        lambda: stories_service.load_story(session, actor=actor, access=access, story_id=story_id)
-    )
+    view = stories_service.load_story(session, actor=actor, access=access, story_id=story_id)
     total = len(view.pages)
     number = min(max(page, 1), max(total, 1))
     return render(
@@ -323,9 +298,7 @@ def booklet(
     actor: ActorDep,
     access: FamilyDep,
 ) -> Response:
-    view = _run(
-        lambda: stories_service.load_story(session, actor=actor, access=access, story_id=story_id)
-    )
+    view = stories_service.load_story(session, actor=actor, access=access, story_id=story_id)
     return render(
         request,
         "stories/booklet.html",
@@ -335,7 +308,7 @@ def booklet(
 
 @router.get("/families/{family_id}/stories/images/{image_id}", name="stories:image")
 def story_image(family_id: int, image_id: int, session: SessionDep, access: FamilyDep) -> Response:
-    image = _run(lambda: stories_service.get_image(session, access=access, image_id=image_id))
+    image = stories_service.get_image(session, access=access, image_id=image_id)
     return Response(
         content=image.content,
         media_type=image.mime,

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, select
 
 from fgdm.audit import service as audit_service
-from fgdm.db import StaleEdit
+from fgdm.db import NotAllowedHere, NotFound, StaleEdit
 from fgdm.families.service import FamilyAccess
 from fgdm.i18n import gettext as _
 from fgdm.network.models import Person
@@ -24,14 +24,6 @@ class StoryError(ValueError):
     def __init__(self, errors: dict[str, str]) -> None:
         super().__init__("; ".join(errors.values()))
         self.errors = errors
-
-
-class NotFound(LookupError):
-    """The story, page or picture is not in this family group."""
-
-
-class NotAllowedHere(PermissionError):
-    """This person may read stories here but not write them (a manager)."""
 
 
 @dataclass

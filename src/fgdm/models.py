@@ -6,8 +6,20 @@ from fgdm.audit.models import AuditEvent
 from fgdm.families.models import FamilyGroup, Membership
 from fgdm.invites.models import Invite
 from fgdm.network.models import DetailViewer, Offer, Person, PersonDetail, Relationship
-from fgdm.safety.models import DangerStatement, MappingItem, SafetyGoal, ScalingScore
+from fgdm.safety.models import (
+    DangerStatement,
+    MappingItem,
+    SafetyGoal,
+    SafetyNetworkMember,
+    SafetyPlan,
+    SafetyPlanAgreement,
+    SafetyPlanRevision,
+    SafetyRule,
+    SafetyRuleResponsible,
+    ScalingScore,
+)
 from fgdm.stories.models import Story, StoryImage, StoryPage
+from fgdm.voice.models import HouseDrawing, HouseEntry, ThreeHouses, ThreeHousesViewer
 
 __all__ = [
     "ApiToken",
@@ -15,6 +27,8 @@ __all__ = [
     "DangerStatement",
     "DetailViewer",
     "FamilyGroup",
+    "HouseDrawing",
+    "HouseEntry",
     "Invite",
     "MappingItem",
     "Membership",
@@ -23,12 +37,20 @@ __all__ = [
     "PersonDetail",
     "Relationship",
     "SafetyGoal",
+    "SafetyNetworkMember",
+    "SafetyPlan",
+    "SafetyPlanAgreement",
+    "SafetyPlanRevision",
+    "SafetyRule",
+    "SafetyRuleResponsible",
     "ScalingScore",
     "SignInAttempt",
     "Story",
     "StoryImage",
     "StoryPage",
     "Team",
+    "ThreeHouses",
+    "ThreeHousesViewer",
     "User",
     "UserSession",
 ]

@@ -1,5 +1,6 @@
 """Signs of Safety records: the mapping (worries, what is working well, what needs to
-happen), danger statements, safety goals and scaling scores over time."""
+happen), danger statements, safety goals, scaling scores over time, and the safety plan
+with its rules, safety network, revisions and agreements."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from datetime import datetime
 from enum import StrEnum
 
 import sqlalchemy as sa
-from sqlmodel import Field
+from sqlmodel import Field, SQLModel
 
 from fgdm.db import Versioned, enum_field, timestamp_field
 
@@ -107,3 +108,102 @@ class ScalingScore(Versioned, table=True):
     one_point_higher: str = Field(default="", max_length=2000)
     recorded_by_id: int | None = Field(default=None, foreign_key="app_user.id", nullable=True)
     created_at: datetime = timestamp_field(default_now=True)
+
+
+# --- The safety plan ---------------------------------------------------------------------
+
+RULE_TEXT_LIMIT = 1000
+CHILD_WORDS_LIMIT = 300
+WHEN_LIMIT = 300
+
+
+class SafetyPlan(Versioned, table=True):
+    """The family's own safety plan: one per family group. Its rules and safety network are
+    rows of their own; every save of any part raises `revision` and keeps a copy of the
+    whole plan as a SafetyPlanRevision, so the history can show who changed what."""
+
+    __tablename__ = "safety_plan"
+
+    id: int | None = Field(default=None, primary_key=True)
+    family_group_id: int = Field(
+        foreign_key="family_group.id", unique=True, index=True, ondelete="CASCADE"
+    )
+    if_not_working: str = Field(default="", max_length=RULE_TEXT_LIMIT)
+    revision: int = Field(default=0)
+    updated_at: datetime = timestamp_field(default_now=True)
+    updated_by_id: int | None = Field(default=None, foreign_key="app_user.id", nullable=True)
+
+
+class SafetyRule(Versioned, table=True):
+    """One everyday rule in the family's words: what will happen, when, how the child will
+    know, and what happens if it is broken; with shorter words and a picture for the
+    child's version. Who does it is SafetyRuleResponsible rows (people from the network)."""
+
+    __tablename__ = "safety_rule"
+
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="safety_plan.id", index=True, ondelete="CASCADE")
+    position: int = Field(default=0)
+    what: str = Field(max_length=RULE_TEXT_LIMIT)
+    when_happens: str = Field(default="", max_length=WHEN_LIMIT)
+    how_child_knows: str = Field(default="", max_length=RULE_TEXT_LIMIT)
+    if_broken: str = Field(default="", max_length=RULE_TEXT_LIMIT)
+    child_words: str = Field(default="", max_length=CHILD_WORDS_LIMIT)
+    pictogram: str = Field(default="", max_length=40)
+    created_by_id: int | None = Field(default=None, foreign_key="app_user.id", nullable=True)
+    created_at: datetime = timestamp_field(default_now=True)
+
+
+class SafetyRuleResponsible(SQLModel, table=True):
+    """A person from the network who makes a rule happen. Changed only with its rule (the
+    rule's version guards it)."""
+
+    __tablename__ = "safety_rule_responsible"
+
+    rule_id: int = Field(foreign_key="safety_rule.id", primary_key=True, ondelete="CASCADE")
+    person_id: int = Field(foreign_key="person.id", primary_key=True, ondelete="CASCADE")
+
+
+class SafetyNetworkMember(Versioned, table=True):
+    """Someone from the network who has agreed to help the safety plan work, and whether
+    they know the worries (have seen the words-and-pictures story)."""
+
+    __tablename__ = "safety_network_member"
+
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="safety_plan.id", index=True, ondelete="CASCADE")
+    person_id: int = Field(foreign_key="person.id", unique=True, index=True, ondelete="CASCADE")
+    what_they_do: str = Field(default="", max_length=WHEN_LIMIT)
+    knows_the_worries: bool = Field(default=False)
+    added_by_id: int | None = Field(default=None, foreign_key="app_user.id", nullable=True)
+    added_at: datetime = timestamp_field(default_now=True)
+
+
+class SafetyPlanRevision(SQLModel, table=True):
+    """A copy of the whole plan as it was after one save (plain names and words, so the
+    history reads the same after people leave the network). Append-only."""
+
+    __tablename__ = "safety_plan_revision"
+    __table_args__ = (sa.UniqueConstraint("plan_id", "number", name="uq_safety_plan_revision"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="safety_plan.id", index=True, ondelete="CASCADE")
+    number: int
+    content: dict = Field(sa_column=sa.Column(sa.JSON, nullable=False))
+    summary: str = Field(default="", max_length=200)
+    created_by_id: int | None = Field(default=None, foreign_key="app_user.id", nullable=True)
+    created_at: datetime = timestamp_field(default_now=True)
+
+
+class SafetyPlanAgreement(SQLModel, table=True):
+    """A family member agreeing to one revision of the plan, with the name they gave and
+    when. Append-only: agreeing again after a change is a new row."""
+
+    __tablename__ = "safety_plan_agreement"
+
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="safety_plan.id", index=True, ondelete="CASCADE")
+    user_id: int = Field(foreign_key="app_user.id", index=True, ondelete="CASCADE")
+    revision: int
+    name_given: str = Field(max_length=120)
+    agreed_at: datetime = timestamp_field(default_now=True)

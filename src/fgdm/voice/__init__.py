@@ -1,0 +1,1 @@
+"""The child's voice (Lundy: space, voice, audience, influence)."""

@@ -632,6 +632,50 @@ def test_a_rule_with_a_trusted_person_responsible_is_fine():
     assert only(find_gaps(rules_snapshot(rule)), FindingCode.rule_without_person) == []
 
 
+def safety_network_snapshot(*people: PersonNode) -> Snapshot:
+    return Snapshot(people=(child(AISHA, "Aisha"), *people))
+
+
+def test_helpers_in_the_safety_network_who_have_not_seen_the_story_are_one_finding():
+    snapshot = safety_network_snapshot(
+        adult(NAN, "Nan", in_safety_network=True),
+        adult(DEV, "Uncle Dev", in_safety_network=True),
+        adult(JO, "Auntie Jo", in_safety_network=True, knows_the_worries=True),
+        adult(MUM, "Mum"),  # not in the safety network: not asked yet
+    )
+    (finding,) = only(find_gaps(snapshot), FindingCode.does_not_know_the_worries)
+    assert finding.severity == Severity.warning
+    assert finding.people == tuple(sorted((NAN, DEV)))
+    assert finding.explanation == (
+        "Nan and Uncle Dev are in the safety network but have not seen the "
+        "words-and-pictures story yet, so may not know what the worries are."
+    )
+    assert finding.question == (
+        "When could Nan and Uncle Dev see the story, so that everyone tells Aisha the same thing?"
+    )
+
+
+def test_one_helper_who_has_not_seen_the_story_reads_in_the_singular():
+    snapshot = safety_network_snapshot(adult(NAN, "Nan", in_safety_network=True))
+    (finding,) = only(find_gaps(snapshot), FindingCode.does_not_know_the_worries)
+    assert finding.explanation.startswith("Nan is in the safety network but has not seen")
+
+
+def test_a_safety_network_that_has_all_seen_the_story_has_no_such_finding():
+    snapshot = safety_network_snapshot(
+        adult(NAN, "Nan", in_safety_network=True, knows_the_worries=True),
+        adult(DEV, "Uncle Dev"),
+    )
+    assert only(find_gaps(snapshot), FindingCode.does_not_know_the_worries) == []
+
+
+def test_a_worry_in_the_safety_network_is_flagged_as_a_worry_not_as_unaware():
+    snapshot = safety_network_snapshot(adult(DAD, "Dad", in_safety_network=True, is_worry=True))
+    codes = {f.code for f in find_gaps(snapshot)}
+    assert FindingCode.worry_in_safety_role in codes
+    assert FindingCode.does_not_know_the_worries not in codes
+
+
 # --- Order, what if, words ---------------------------------------------------------------
 
 

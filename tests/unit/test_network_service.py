@@ -277,3 +277,38 @@ def test_offers_keep_their_week_and_reach_the_snapshot(db, settings, family):
         (Day.tuesday, PartOfDay.morning),
         (Day.thursday, PartOfDay.morning),
     }
+
+
+def test_the_gap_analysis_reads_the_safety_plan_rules_and_safety_network(db, settings, family):
+    from fgdm.analysis import FindingCode
+    from fgdm.safety.models import (
+        SafetyNetworkMember,
+        SafetyPlan,
+        SafetyRule,
+        SafetyRuleResponsible,
+    )
+
+    nan = add_person(db, settings, family.practitioner, family.id, "Nan")
+    dev = add_person(db, settings, family.practitioner, family.id, "Uncle Dev")
+    plan = SafetyPlan(family_group_id=family.id)
+    db.add(plan)
+    db.flush()
+    held = SafetyRule(plan_id=plan.id, position=1, what="Nan walks Aisha to school")
+    empty = SafetyRule(plan_id=plan.id, position=2, what="Someone checks the house at night")
+    db.add_all([held, empty])
+    db.flush()
+    db.add(SafetyRuleResponsible(rule_id=held.id, person_id=nan.id))
+    db.add(SafetyNetworkMember(plan_id=plan.id, person_id=nan.id, knows_the_worries=True))
+    db.add(SafetyNetworkMember(plan_id=plan.id, person_id=dev.id, knows_the_worries=False))
+    db.commit()
+
+    view = network_service.load_network(
+        db,
+        actor=actor_for(settings, family.parent),
+        access=access_of(db, family.parent, family.id),
+    )
+    findings = network_service.report(view, settings=settings).findings
+    unheld = [f for f in findings if f.code == FindingCode.rule_without_person]
+    assert [f.rule_id for f in unheld] == [empty.id]
+    unaware = [f for f in findings if f.code == FindingCode.does_not_know_the_worries]
+    assert [f.people for f in unaware] == [(dev.id,)]

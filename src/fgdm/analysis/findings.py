@@ -33,6 +33,7 @@ class FindingCode(StrEnum):
     nobody_near = "nobody_near"
     conflict_in_need = "conflict_in_need"
     rule_without_person = "rule_without_person"
+    does_not_know_the_worries = "does_not_know_the_worries"
 
 
 @dataclass(frozen=True)

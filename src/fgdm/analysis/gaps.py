@@ -580,6 +580,43 @@ def _rules_without_person(net: _Network) -> list[Finding]:
     return findings
 
 
+def _safety_network_without_the_story(net: _Network) -> list[Finding]:
+    """People in the safety network who have not seen the words-and-pictures story, so may
+    not know what the worries are or tell the children the same story (a warning, one
+    finding naming them all). Children and people who are a worry are left to other rules."""
+    unaware = [
+        p.id
+        for p in net.people.values()
+        if p.in_safety_network and not p.knows_the_worries and not p.is_child and not p.is_worry
+    ]
+    if not unaware:
+        return []
+    values = {"names": net.names(unaware), "children": net.children_words()}
+    explanation = (
+        ngettext(
+            "%(names)s is in the safety network but has not seen the words-and-pictures story "
+            "yet, so may not know what the worries are.",
+            "%(names)s are in the safety network but have not seen the words-and-pictures story "
+            "yet, so may not know what the worries are.",
+            len(unaware),
+        )
+        % values
+    )
+    return [
+        _finding(
+            FindingCode.does_not_know_the_worries,
+            Severity.warning,
+            unaware,
+            [explanation],
+            _(
+                "When could %(names)s see the story, so that everyone tells %(children)s the "
+                "same thing?"
+            )
+            % values,
+        )
+    ]
+
+
 def find_gaps(
     snapshot: Snapshot, *, minimum_trusted: int = 5, overload_at: int = 4
 ) -> list[Finding]:
@@ -597,6 +634,7 @@ def find_gaps(
             *_nobody_near(net),
             *_conflicts_in_needs(net),
             *_rules_without_person(net),
+            *_safety_network_without_the_story(net),
         ]
     )
 

@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 
 from fgdm import analysis
 from fgdm.analysis.snapshot import Offer as OfferNode
-from fgdm.analysis.snapshot import PersonNode, Snapshot, Tie
+from fgdm.analysis.snapshot import PersonNode, Rule, Snapshot, Tie
 from fgdm.audit import service as audit_service
 from fgdm.config import Settings
 from fgdm.db import NotFound, StaleEdit, utcnow
@@ -36,6 +36,7 @@ from fgdm.network.vocabulary import (
     PersonKind,
     Sureness,
 )
+from fgdm.safety.models import SafetyNetworkMember, SafetyPlan, SafetyRule, SafetyRuleResponsible
 from fgdm.security.actor import Actor
 
 
@@ -107,6 +108,10 @@ class NetworkView:
     access: FamilyAccess
     people: list[PersonView]
     relationships: list[Relationship]
+    # From the safety plan, for the gap analysis: its rules with who is responsible, and
+    # who is in the safety network with whether they know the worries.
+    rules: list[Rule] = field(default_factory=list)
+    safety_network: dict[int, bool] = field(default_factory=dict)
 
     @property
     def children(self) -> list[PersonView]:
@@ -205,7 +210,43 @@ def load_network(
             object_type="network",
             actor_role=access.role.value,
         )
-    return NetworkView(access=access, people=list(views.values()), relationships=relationships)
+    rules, safety_network = _safety_plan_for_analysis(session, family_id=access.family_id)
+    return NetworkView(
+        access=access,
+        people=list(views.values()),
+        relationships=relationships,
+        rules=rules,
+        safety_network=safety_network,
+    )
+
+
+def _safety_plan_for_analysis(
+    session: Session, *, family_id: int
+) -> tuple[list[Rule], dict[int, bool]]:
+    """The safety plan's rules (with who is responsible) and its safety network (person id:
+    knows the worries), so the gap analysis can check them beside the network."""
+    plan = session.exec(select(SafetyPlan).where(SafetyPlan.family_group_id == family_id)).first()
+    if plan is None:
+        return [], {}
+    rows = session.exec(
+        select(SafetyRule).where(SafetyRule.plan_id == plan.id).order_by(col(SafetyRule.position))
+    ).all()
+    responsible: dict[int, set[int]] = defaultdict(set)
+    for link in session.exec(
+        select(SafetyRuleResponsible).where(
+            col(SafetyRuleResponsible.rule_id).in_([r.id for r in rows])
+        )
+    ).all():
+        responsible[link.rule_id].add(link.person_id)
+    rules = [
+        Rule(id=r.id, text=r.what, responsible_ids=frozenset(responsible[r.id]))
+        for r in rows
+        if r.id is not None
+    ]
+    members = session.exec(
+        select(SafetyNetworkMember).where(SafetyNetworkMember.plan_id == plan.id)
+    ).all()
+    return rules, {m.person_id: m.knows_the_worries for m in members}
 
 
 def parse_slots(text: str) -> frozenset[tuple[Day, PartOfDay]]:
@@ -237,6 +278,8 @@ def to_snapshot(view: NetworkView) -> Snapshot:
             is_child=p.person.is_child,
             area=p.person.area,
             is_worry=p.worry is not None,
+            in_safety_network=p.person.id in view.safety_network,
+            knows_the_worries=view.safety_network.get(p.person.id, False),
         )
         for p in view.people
     )
@@ -257,6 +300,7 @@ def to_snapshot(view: NetworkView) -> Snapshot:
         people=people,
         ties=ties,
         offers=offers,
+        rules=tuple(view.rules),
         child_area=children_areas[0] if children_areas else "",
     )
 

@@ -27,6 +27,7 @@ from fgdm.families import routes as families_routes
 from fgdm.i18n import gettext as _
 from fgdm.invites import routes as invites_routes
 from fgdm.network import routes as network_routes
+from fgdm.safety import plan_routes as safety_plan_routes
 from fgdm.safety import routes as safety_routes
 from fgdm.security.deps import (
     CsrfRefused,
@@ -80,6 +81,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(admin_routes.router)
     app.include_router(network_routes.router)
     app.include_router(safety_routes.router)
+    app.include_router(safety_plan_routes.router)
     app.include_router(stories_routes.router)
     app.include_router(api_routes.router)
     _add_error_pages(app)

@@ -15,6 +15,7 @@ from fgdm.families.service import ChildInput, FamilyAccess
 from fgdm.i18n import gettext as _
 from fgdm.network import service as network_service
 from fgdm.network.routes import severity_label
+from fgdm.safety import plan_service
 from fgdm.security.actor import Actor
 from fgdm.security.deps import ActorDep, CurrentUser, PractitionerUser
 from fgdm.security.permissions import FamilyDep, PractitionerFamilyDep
@@ -122,6 +123,9 @@ def family_home(
             "finding_count": len(report.findings),
             "names": report.names,
             "severity_label": severity_label,
+            "agree_again_since": plan_service.agree_again_since(
+                session, actor=actor, access=access
+            ),
             "family": access.family,
             "access": access,
             "nav": "families",

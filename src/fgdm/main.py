@@ -39,6 +39,7 @@ from fgdm.security.deps import (
 )
 from fgdm.security.headers import SecurityHeadersMiddleware, add_security_headers
 from fgdm.stories import routes as stories_routes
+from fgdm.voice import routes as voice_routes
 from fgdm.web import STATIC_DIR, render, safe_next
 
 log = logging.getLogger("fgdm")
@@ -83,6 +84,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(safety_routes.router)
     app.include_router(safety_plan_routes.router)
     app.include_router(stories_routes.router)
+    app.include_router(voice_routes.router)
     app.include_router(api_routes.router)
     _add_error_pages(app)
     return app

@@ -19,6 +19,7 @@ from fgdm.safety import plan_service
 from fgdm.security.actor import Actor
 from fgdm.security.deps import ActorDep, CurrentUser, PractitionerUser
 from fgdm.security.permissions import FamilyDep, PractitionerFamilyDep
+from fgdm.voice import service as voice_service
 from fgdm.web import FormDep, redirect, render
 
 router = APIRouter()
@@ -123,6 +124,8 @@ def family_home(
             "finding_count": len(report.findings),
             "names": report.names,
             "severity_label": severity_label,
+            # Only children whose three houses this person may see: no link for the others.
+            "house_children": voice_service.children_to_see(session, actor=actor, access=access),
             "agree_again_since": plan_service.agree_again_since(
                 session, actor=actor, access=access
             ),

@@ -128,8 +128,11 @@ class Browser(TestClient):
         return response
 
     def token(self) -> str:
-        """A CSRF token valid for this browser's current session."""
-        self.get("/account" if self.cookies.get("fgdm_session") else "/login")
+        """A CSRF token valid for this browser's current session (a half-way session of a
+        two-step sign-in is sent to a page that has one too)."""
+        response = self.get("/account" if self.cookies.get("fgdm_session") else "/login")
+        if response.status_code == 303:
+            self.get(response.headers["location"])
         return self.last_token
 
     def submit(self, url: str, data: dict[str, object] | None = None, **kwargs):

@@ -57,9 +57,18 @@ class Settings(BaseSettings):
     # Signs of Safety: how many trusted adults a safety network should have
     safety_network_minimum: int = 5
 
+    # Two-step sign-in for staff: always required in production; set to require it
+    # elsewhere too (staff can always turn it on for themselves).
+    staff_two_factor: bool = False
+    two_factor_pending_minutes: int = 10
+
     @property
     def is_production(self) -> bool:
         return self.env == Environment.production
+
+    @property
+    def staff_two_factor_required(self) -> bool:
+        return self.is_production or self.staff_two_factor
 
     @property
     def secure_cookies(self) -> bool:

@@ -1,6 +1,6 @@
 """Imports every table so that Alembic and the tests see the whole schema."""
 
-from fgdm.accounts.models import SignInAttempt, Team, User, UserSession
+from fgdm.accounts.models import RecoveryCode, SignInAttempt, Team, User, UserSession
 from fgdm.api.models import ApiToken
 from fgdm.audit.models import AuditEvent
 from fgdm.families.models import FamilyGroup, Membership
@@ -35,6 +35,7 @@ __all__ = [
     "Offer",
     "Person",
     "PersonDetail",
+    "RecoveryCode",
     "Relationship",
     "SafetyGoal",
     "SafetyNetworkMember",

@@ -27,6 +27,14 @@ PUBLIC = {
     ("GET", "/healthz"),
     ("GET", "/readyz"),
 }
+# The second step of a staff sign-in: reached only with a half-way session (passphrase
+# accepted, code not yet), so without one they send the visitor back to the first step.
+SECOND_STEP = {
+    ("GET", "/login/two-step"),
+    ("POST", "/login/two-step"),
+    ("GET", "/login/two-step/set-up"),
+    ("POST", "/login/two-step/set-up"),
+}
 # Invite links are opened by people who do not have an account yet.
 PUBLIC_PREFIXES = ("/join/",)
 # The interactive API docs (absent in production, tested in test_headers.py).
@@ -59,7 +67,11 @@ ROUTES = _walk()
 
 
 def _is_public(method: str, path: str) -> bool:
-    return (method, path) in PUBLIC or path.startswith(PUBLIC_PREFIXES)
+    return (
+        (method, path) in PUBLIC
+        or (method, path) in SECOND_STEP
+        or path.startswith(PUBLIC_PREFIXES)
+    )
 
 
 PROTECTED = [r for r in ROUTES if not _is_public(*r)]
@@ -101,6 +113,13 @@ def _send(browser, method: str, url: str, *, token: str):
     if method == "GET":
         return browser.get(url)
     return browser.request(method, url, data={"csrf_token": token})
+
+
+@pytest.mark.parametrize(("method", "path"), sorted(SECOND_STEP), ids=_ids(sorted(SECOND_STEP)))
+def test_the_second_step_without_a_half_way_session_goes_back_to_sign_in(method, path, client):
+    response = _send(client, method, path, token=client.token())
+    assert response.status_code == 303
+    assert response.headers["location"] == "/login"
 
 
 @pytest.mark.parametrize(("method", "path"), sorted(PUBLIC), ids=_ids(sorted(PUBLIC)))

@@ -41,10 +41,20 @@ class User(Versioned, table=True):
     is_active: bool = Field(default=True)
     created_at: datetime = timestamp_field(default_now=True)
     password_changed_at: datetime = timestamp_field(default_now=True)
+    # Two-step sign-in (staff): the shared secret for an authenticator app (set when set-up
+    # starts, trusted once a code from it is confirmed), and the last time step a code was
+    # accepted for, so each code works once.
+    totp_secret: str = Field(default="", max_length=64)
+    totp_enabled_at: datetime | None = timestamp_field(nullable=True, default=None)
+    totp_last_step: int = Field(default=0, sa_type=sa.BigInteger)
 
     @property
     def is_staff(self) -> bool:
         return self.staff_role is not None
+
+    @property
+    def has_two_factor(self) -> bool:
+        return self.totp_enabled_at is not None
 
 
 class UserSession(SQLModel, table=True):
@@ -60,11 +70,28 @@ class UserSession(SQLModel, table=True):
     ended_at: datetime | None = timestamp_field(nullable=True, default=None)
     ip_address: str = Field(default="", max_length=64)
     user_agent: str = Field(default="", max_length=255)
+    # Passphrase accepted, second step not yet: such a session signs nobody in; it only
+    # lets the person reach the two-step pages, for a few minutes.
+    second_factor_pending: bool = Field(default=False)
+
+
+class RecoveryCode(SQLModel, table=True):
+    """A single-use code for signing in when the authenticator app is lost. Only a hash is
+    stored; the codes are shown once."""
+
+    __tablename__ = "recovery_code"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="app_user.id", index=True, ondelete="CASCADE")
+    code_hash: str = Field(max_length=255)
+    created_at: datetime = timestamp_field(default_now=True)
+    used_at: datetime | None = timestamp_field(nullable=True, default=None)
 
 
 class AttemptKind(StrEnum):
     login = "login"
     invite = "invite"
+    second_factor = "second_factor"
 
 
 class SignInAttempt(SQLModel, table=True):

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from fgdm.accounts import service as accounts_service
+from fgdm.accounts import two_factor, two_factor_routes
 from fgdm.db import SessionDep
 from fgdm.i18n import gettext as _
 from fgdm.i18n import ngettext
@@ -15,6 +16,7 @@ from fgdm.security.deps import ActorDep, CurrentUser, client_ip
 from fgdm.web import redirect, render, safe_next
 
 router = APIRouter()
+router.include_router(two_factor_routes.router)
 
 
 def set_session_cookie(request: Request, response: Response, token: str) -> None:
@@ -113,14 +115,20 @@ def login_submit(
     previous = getattr(request.state, "user_session", None)
     if previous is not None:
         accounts_service.end_session(session, actor=actor, user_session=previous)
+    settings = request.app.state.settings
+    # Staff with two-step sign-in (or where it is required) get a half-way session that
+    # reaches only the second step.
+    pending = two_factor.needs_second_step(user, required=settings.staff_two_factor_required)
     token = accounts_service.start_session(
         session,
-        settings=request.app.state.settings,
+        settings=settings,
         user=user,
         ip_address=client_ip(request),
         user_agent=request.headers.get("user-agent", ""),
+        second_factor_pending=pending,
     )
-    response = redirect(request, values["next"])
+    target = two_factor_routes.second_step_url(user, values["next"]) if pending else values["next"]
+    response = redirect(request, target)
     set_session_cookie(request, response, token)
     return response
 

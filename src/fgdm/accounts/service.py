@@ -58,6 +58,12 @@ def password_context(settings: Settings) -> CryptContext:
     return _context(settings.argon2_memory_kib, settings.argon2_time_cost)
 
 
+def password_context_for_codes() -> CryptContext:
+    """argon2id at a lower cost for recovery codes: they are random (about 50 bits), so
+    the hash only has to resist a copy of the database, and up to ten are checked at once."""
+    return _context(8192, 1)
+
+
 def normalise_login(login: str) -> str:
     """Sign-in names and emails are matched without case or surrounding spaces."""
     return login.strip().lower()
@@ -256,21 +262,34 @@ class SignedIn:
 
 
 def start_session(
-    session: Session, *, settings: Settings, user: User, ip_address: str, user_agent: str
+    session: Session,
+    *,
+    settings: Settings,
+    user: User,
+    ip_address: str,
+    user_agent: str,
+    second_factor_pending: bool = False,
 ) -> str:
     """Starts a new session for a user and returns the cookie token (a fresh id at every
-    sign-in, so an id planted before sign-in is worthless)."""
+    sign-in, so an id planted before sign-in is worthless). A session waiting for the
+    second step lasts only a few minutes and signs nobody in."""
     token = tokens.new_token()
     now = utcnow()
+    lasts = (
+        timedelta(minutes=settings.two_factor_pending_minutes)
+        if second_factor_pending
+        else timedelta(hours=settings.session_absolute_hours)
+    )
     session.add(
         UserSession(
             id=tokens.token_hash(token),
             user_id=user.id,
             created_at=now,
             last_seen_at=now,
-            expires_at=now + timedelta(hours=settings.session_absolute_hours),
+            expires_at=now + lasts,
             ip_address=ip_address[:64],
             user_agent=user_agent[:255],
+            second_factor_pending=second_factor_pending,
         )
     )
     return token
@@ -369,6 +388,7 @@ def list_live_sessions(session: Session, *, user_id: int, settings: Settings) ->
             .where(
                 UserSession.user_id == user_id,
                 col(UserSession.ended_at).is_(None),
+                col(UserSession.second_factor_pending).is_(False),
                 UserSession.expires_at > now,
                 UserSession.last_seen_at > idle_since,
             )

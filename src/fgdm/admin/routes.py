@@ -65,6 +65,10 @@ def users(
         ),
         "disabled": _("The account has been turned off. That person has been signed out."),
         "enabled": _("The account has been turned on again."),
+        "two_step_reset": _(
+            "Two-step sign-in has been reset. That person has been signed out and sets it up "
+            "again when they next sign in."
+        ),
     }
     return _users_page(request, session, actor, notice=notices.get(done, ""))
 
@@ -144,6 +148,22 @@ def enable_user(
     version: Annotated[int, Form()] = 0,
 ) -> Response:
     return _change_active(request, session, actor, user_id=user_id, version=version, is_active=True)
+
+
+@router.post("/admin/users/{user_id}/two-step/reset", name="admin:reset_two_step")
+def reset_two_step(
+    request: Request,
+    user_id: int,
+    session: SessionDep,
+    actor: ActorDep,
+    _admin: AdminUser,
+    version: Annotated[int, Form()] = 0,
+) -> Response:
+    try:
+        admin_service.reset_two_factor(session, actor=actor, user_id=user_id, version=version)
+    except admin_service.AccountNotFound as exc:
+        raise HTTPException(status_code=404) from exc
+    return redirect(request, "/admin/users?done=two_step_reset")
 
 
 @router.get("/admin/audit", name="admin:audit")

@@ -10,6 +10,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from fgdm.accounts import service as accounts_service
+from fgdm.accounts import two_factor
 from fgdm.accounts.models import StaffRole, Team, User, UserSession
 from fgdm.audit import service as audit_service
 from fgdm.audit.models import Outcome
@@ -184,5 +185,20 @@ def change_active(
         )
     if user.is_active != is_active:
         accounts_service.set_active(session, actor=actor, user=user, is_active=is_active)
+        session.flush()
+    return user
+
+
+def reset_two_factor(session: Session, *, actor: Actor, user_id: int, version: int) -> User:
+    """Clears a staff member's two-step sign-in after a lost phone: every session of theirs
+    ends, and they set it up again at their next sign-in. Admins only; audited."""
+    _require_admin(actor)
+    user = session.get(User, user_id)
+    if user is None or not user.is_staff:
+        raise AccountNotFound(user_id)
+    if user.version != version:
+        raise StaleEdit(what=_("account"), back_url="/admin/users")
+    if user.has_two_factor or user.totp_secret:
+        two_factor.reset_for_lost_phone(session, actor=actor, user=user)
         session.flush()
     return user

@@ -51,7 +51,11 @@ async def load_signed_in(request: Request, session: SessionDep) -> None:
         # now, no write lock is held while the request runs (an audit of a refusal is
         # written in a transaction of its own, which on SQLite would otherwise wait).
         await run_in_threadpool(session.commit)
-    request.state.user = signed.user if signed else None
+    # A session still waiting for the second step of sign-in signs nobody in: only the
+    # two-step pages read it (as pending_user), so no other page can be reached with it.
+    pending = signed is not None and signed.session.second_factor_pending
+    request.state.user = signed.user if signed and not pending else None
+    request.state.pending_user = signed.user if signed and pending else None
     request.state.user_session = signed.session if signed else None
     request.state.session_timed_out = (
         bool(token)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from fgdm.accounts import service as accounts_service
 from fgdm.accounts.models import StaffRole
@@ -14,9 +14,11 @@ from fgdm.families import service as families_service
 from fgdm.families.models import MemberRole
 from fgdm.families.service import AccessRole, ChildInput, FamilyAccess
 from fgdm.network import service as network_service
+from fgdm.network.models import Person
 from fgdm.network.service import PersonInput
 from fgdm.network.vocabulary import Day, PartOfDay
 from fgdm.security.actor import Actor
+from fgdm.voice import service as voice_service
 
 TEAM = "Demo Family Help Team"
 
@@ -117,6 +119,7 @@ def load(session: Session, *, settings: Settings) -> bool:
         role=MemberRole.family_member,
     )
     _team_maya_network(session, actor=practitioner, access=access)
+    _maya_three_houses(session, actor=practitioner, access=access, users=family_users)
     session.flush()
     return True
 
@@ -231,6 +234,44 @@ def _team_maya_network(session: Session, *, actor: Actor, access: FamilyAccess) 
                 known_as=name, kind=kind, relationship_to_child=who, closeness=closeness
             ),
         )
+
+
+def _maya_three_houses(
+    session: Session, *, actor: Actor, access: FamilyAccess, users: dict
+) -> None:
+    """Maya's three houses, filled with her practitioner; her own sign-in is hers, and she
+    chose Grandma Rose to see them."""
+    maya = session.exec(
+        select(Person).where(
+            Person.family_group_id == access.family_id, col(Person.is_child).is_(True)
+        )
+    ).first()
+    assert maya is not None and maya.id is not None
+    houses = voice_service.load(session, actor=actor, access=access, child_id=maya.id).houses
+    for house, text in (
+        ("worries", "Mum and Dad arguing when I am trying to sleep."),
+        ("good_things", "Boxing with Coach Ben, and tea at Grandma Rose's on Sundays."),
+        ("dreams", "Everyone at home being calm, and going to college to be a nurse."),
+    ):
+        voice_service.add_entry(
+            session, actor=actor, access=access, child_id=maya.id, house=house, text=text
+        )
+    voice_service.set_own_account(
+        session,
+        actor=actor,
+        access=access,
+        child_id=maya.id,
+        version=houses.version,
+        user_id=str(users["maya"].id),
+    )
+    voice_service.choose_viewers(
+        session,
+        actor=actor,
+        access=access,
+        child_id=maya.id,
+        version=houses.version,
+        user_ids=[str(users["grandma.rose"].id)],
+    )
 
 
 def describe_logins() -> str:

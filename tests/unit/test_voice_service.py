@@ -161,6 +161,32 @@ def test_the_child_chooses_a_parent(db, settings, family, houses):
     assert db.exec(select(ThreeHousesViewer.user_id)).all() == [family.parent.id]
 
 
+def test_a_member_taken_out_and_brought_back_is_not_chosen_until_the_child_says_so(
+    db, settings, family, houses
+):
+    choose(db, settings, family, family.practitioner, [family.parent])
+    practitioner = access_of(db, family.practitioner, family.id)
+    [mum] = [
+        row.membership
+        for row in families_service.list_members(db, access=practitioner)
+        if row.user.id == family.parent.id
+    ]
+    actor = actor_for(settings, family.practitioner)
+    families_service.remove_member(
+        db, actor=actor, access=practitioner, membership_id=mum.id, version=mum.version
+    )
+    families_service.add_member(
+        db, actor=actor, access=practitioner, user=family.parent, role=MemberRole.family_member
+    )
+    db.commit()
+    with pytest.raises(NotFound):
+        load(db, settings, family, family.parent)
+    db.rollback()
+    assert load(db, settings, family, family.practitioner).viewers == []
+    choose(db, settings, family, family.practitioner, [family.parent])
+    assert [m.name for m in load(db, settings, family, family.parent).viewers] == ["Parent"]
+
+
 def test_a_team_manager_cannot_see_the_houses(db, settings, family, houses):
     manager = make_user(db, settings, role=StaffRole.manager, team="Team A")
     access = access_of(db, manager, family.id)

@@ -29,7 +29,7 @@ from sqlmodel import Session, col, select
 
 from fgdm.accounts.models import User
 from fgdm.audit import service as audit_service
-from fgdm.db import NotAllowedHere, NotFound, StaleEdit
+from fgdm.db import NotAllowedHere, NotFound, StaleEdit, utcnow
 from fgdm.families.models import MemberRole, Membership
 from fgdm.families.service import AccessRole, FamilyAccess
 from fgdm.i18n import gettext as _
@@ -149,8 +149,31 @@ def role_for(
         return None
     if houses.own_account_id == actor.user_id:
         return HouseRole.writer
-    chosen = session.get(ThreeHousesViewer, (houses.id, actor.user_id))
-    return HouseRole.reader if chosen is not None else None
+    chosen = _chosen(session, [houses.id or 0], user_id=actor.user_id)
+    return HouseRole.reader if chosen else None
+
+
+def _chosen(
+    session: Session, houses_ids: list[int], *, user_id: int | None = None
+) -> set[tuple[int, int]]:
+    """(three_houses_id, user_id) for each choice that still stands: the member is in the
+    group now and has been since they were chosen. Someone taken out of the group who later
+    comes back is not chosen again until the child says so."""
+    query = (
+        select(ThreeHousesViewer.three_houses_id, ThreeHousesViewer.user_id)
+        .join(ThreeHouses, col(ThreeHouses.id) == ThreeHousesViewer.three_houses_id)
+        .join(
+            Membership,
+            (col(Membership.family_group_id) == ThreeHouses.family_group_id)
+            & (col(Membership.user_id) == ThreeHousesViewer.user_id)
+            & col(Membership.removed_at).is_(None)
+            & (col(Membership.added_at) <= ThreeHousesViewer.added_at),
+        )
+        .where(col(ThreeHousesViewer.three_houses_id).in_(houses_ids))
+    )
+    if user_id is not None:
+        query = query.where(ThreeHousesViewer.user_id == user_id)
+    return {(h, u) for h, u in session.exec(query).all()}
 
 
 def _child(session: Session, access: FamilyAccess, child_id: int) -> Person:
@@ -219,11 +242,7 @@ def _members(session: Session, access: FamilyAccess) -> list[Member]:
 
 
 def _viewer_ids(session: Session, houses: ThreeHouses) -> set[int]:
-    return set(
-        session.exec(
-            select(ThreeHousesViewer.user_id).where(ThreeHousesViewer.three_houses_id == houses.id)
-        ).all()
-    )
+    return {user_id for _h, user_id in _chosen(session, [houses.id or 0])}
 
 
 def _entries(session: Session, houses: ThreeHouses) -> dict[House, list[EntryView]]:
@@ -311,22 +330,13 @@ def children_to_see(session: Session, *, actor: Actor, access: FamilyAccess) -> 
     ).all()
     if access.role == AccessRole.practitioner:
         return list(children)
-    shared = set(
-        session.exec(
-            select(ThreeHouses.child_id)
-            .join(
-                ThreeHousesViewer,
-                (col(ThreeHousesViewer.three_houses_id) == ThreeHouses.id)
-                & (col(ThreeHousesViewer.user_id) == actor.user_id),
-                isouter=True,
-            )
-            .where(
-                ThreeHouses.family_group_id == access.family_id,
-                (col(ThreeHouses.own_account_id) == actor.user_id)
-                | col(ThreeHousesViewer.user_id).is_not(None),
-            )
-        ).all()
-    )
+    all_houses = session.exec(
+        select(ThreeHouses).where(ThreeHouses.family_group_id == access.family_id)
+    ).all()
+    chosen = {
+        h for h, _u in _chosen(session, [h.id or 0 for h in all_houses], user_id=actor.user_id)
+    }
+    shared = {h.child_id for h in all_houses if h.own_account_id == actor.user_id or h.id in chosen}
     return [c for c in children if c.id in shared]
 
 
@@ -543,9 +553,14 @@ def choose_viewers(
             select(ThreeHousesViewer).where(ThreeHousesViewer.three_houses_id == houses.id)
         ).all()
     }
+    standing = _viewer_ids(session, houses)
     for user_id, row in current.items():
         if user_id not in wanted:
             session.delete(row)
+        elif user_id not in standing:
+            # Chosen again after coming back into the group: the choice starts now.
+            row.added_at = utcnow()
+            session.add(row)
     for user_id in sorted(wanted - set(current)):
         session.add(ThreeHousesViewer(three_houses_id=houses.id or 0, user_id=user_id))
     # Nothing on the record itself changes, so say it did: the version must still rise.

@@ -12,6 +12,7 @@ from PIL import Image
 from sqlmodel import col, select
 
 from fgdm.accounts.models import StaffRole
+from fgdm.audit.models import AuditEvent
 from fgdm.network.models import Person
 from fgdm.voice.models import HouseDrawing, HouseEntry, ThreeHouses, ThreeHousesViewer
 from tests.factories import PASSPHRASE, make_family, make_user
@@ -354,3 +355,31 @@ def test_a_practitioner_always_has_the_link_and_every_child_in_the_list(worker, 
     assert home.select_one(f"a[href='/families/{family.id}/three-houses']")
     listed = soup(worker.get(f"/families/{family.id}/three-houses"))
     assert listed.select_one(f"a[href='{houses_url(family, child)}']")
+
+
+def test_the_page_the_print_and_each_drawing_are_recorded_in_the_audit_log(
+    worker, db, family, child
+):
+    add(worker, family, child, "", photo=picture("JPEG"))
+    [entry] = entries(db)
+    worker.get(houses_url(family, child))
+    worker.get(f"{houses_url(family, child)}/print")
+    worker.get(f"/families/{family.id}/three-houses/drawings/{entry.drawing_id}")
+    db.expire_all()
+    actions = db.exec(
+        select(AuditEvent.action)
+        .where(
+            AuditEvent.object_type == "three_houses",
+            AuditEvent.actor_id == family.practitioner.id,
+            AuditEvent.family_group_id == family.id,
+        )
+        .order_by(col(AuditEvent.id))
+    ).all()
+    assert actions == [
+        "three_houses_create",
+        "view",
+        "three_houses_entry_add",
+        "view",
+        "three_houses_print",
+        "three_houses_drawing_view",
+    ]

@@ -105,12 +105,29 @@ def test_a_rule_is_added_agreed_changed_and_agreed_again(
     screenshot(phone, "safety-plan-changes")
     since.get_by_role("link", name="Read the plan and agree again").click()
     expect(phone.get_by_text(re.compile(r"This is version 2 of the plan"))).to_be_visible()
+
+    # While the parent reads, the practitioner writes what happens if the plan is not working.
+    page.get_by_role("link", name="Change what we do if the plan is not working").click()
+    assert_accessible(page)
+    page.get_by_label("What will everyone do if the plan is not working?").fill("Call Nan")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("#if-not-working + p")).to_have_text("Call Nan")
+
+    # The parent's agreement is to a version they did not see: nothing is recorded.
+    phone.get_by_label("I agree to this plan").check()
+    phone.get_by_role("button", name="Agree").click()
+    expect(phone.locator(".plan-changed")).to_contain_text(
+        "The plan changed while you were reading. Read the changes and agree again."
+    )
+    expect(phone.get_by_text(re.compile(r"This is version 3 of the plan"))).to_be_visible()
+    expect(phone.get_by_text("Call Nan")).to_be_visible()
+    assert_accessible(phone)
     phone.get_by_label("I agree to this plan").check()
     phone.get_by_role("button", name="Agree").click()
     expect(phone.locator(".plan-agreement")).not_to_contain_text("needs to agree again")
     expect(phone.locator(".plan-banner")).to_have_count(0)
     db.expire_all()
-    assert [a.revision for a in db.exec(select(SafetyPlanAgreement))] == [1, 2]
+    assert [a.revision for a in db.exec(select(SafetyPlanAgreement))] == [1, 3]
 
     # The children's version: the picture and the children's words, big.
     phone.get_by_role("link", name="The plan for the children").click()

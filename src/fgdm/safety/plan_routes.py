@@ -186,9 +186,14 @@ def add_rule(
 
 @router.get(BASE + "/rules/{rule_id}", name="safety_plan:rule")
 def rule_page(
-    request: Request, family_id: int, rule_id: int, session: SessionDep, access: FamilyDep
+    request: Request,
+    family_id: int,
+    rule_id: int,
+    session: SessionDep,
+    actor: ActorDep,
+    access: FamilyDep,
 ) -> Response:
-    rv = plan_service.get_rule(session, access=access, rule_id=rule_id)
+    rv = plan_service.view_rule(session, actor=actor, access=access, rule_id=rule_id)
     return _rule_page(request, session, access, rv=rv)
 
 
@@ -386,6 +391,7 @@ def add_member(
 def _member_page(
     request: Request,
     session: SessionDep,
+    actor: Actor,
     access: FamilyAccess,
     member_id: int,
     *,
@@ -393,7 +399,7 @@ def _member_page(
     errors: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Response:
-    mv = plan_service.get_member(session, access=access, member_id=member_id)
+    mv = plan_service.view_member(session, actor=actor, access=access, member_id=member_id)
     saved = {
         "what_they_do": mv.member.what_they_do,
         "knows_the_worries": "yes" if mv.member.knows_the_worries else "",
@@ -415,9 +421,14 @@ def _member_page(
 
 @router.get(BASE + "/network/{member_id}", name="safety_plan:member")
 def member_page(
-    request: Request, family_id: int, member_id: int, session: SessionDep, access: FamilyDep
+    request: Request,
+    family_id: int,
+    member_id: int,
+    session: SessionDep,
+    actor: ActorDep,
+    access: FamilyDep,
 ) -> Response:
-    return _member_page(request, session, access, member_id)
+    return _member_page(request, session, actor, access, member_id)
 
 
 @router.post(BASE + "/network/{member_id}", name="safety_plan:update_member")
@@ -442,7 +453,14 @@ def update_member(
         )
     except SafetyError as exc:
         return _member_page(
-            request, session, access, member_id, values=form, errors=exc.errors, status_code=422
+            request,
+            session,
+            actor,
+            access,
+            member_id,
+            values=form,
+            errors=exc.errors,
+            status_code=422,
         )
     return redirect(request, f"{_base(access)}/network#helpers")
 

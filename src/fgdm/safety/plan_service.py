@@ -509,6 +509,22 @@ def get_member(session: Session, *, access: FamilyAccess, member_id: int) -> Mem
     raise NotFound(member_id)
 
 
+def view_rule(session: Session, *, actor: Actor, access: FamilyAccess, rule_id: int) -> RuleView:
+    """One rule for its own page; audited as a view of the plan."""
+    rv = get_rule(session, access=access, rule_id=rule_id)
+    _audit(session, actor, access, "view_rule", rule_id)
+    return rv
+
+
+def view_member(
+    session: Session, *, actor: Actor, access: FamilyAccess, member_id: int
+) -> MemberView:
+    """One helper for their own page; audited as a view of the plan."""
+    mv = get_member(session, access=access, member_id=member_id)
+    _audit(session, actor, access, "view_helper", member_id)
+    return mv
+
+
 def people_to_add(session: Session, *, access: FamilyAccess) -> list[Person]:
     """The adults of the network who are not in the safety network yet."""
     plan = _plan(session, access=access)

@@ -383,3 +383,15 @@ def test_the_page_the_print_and_each_drawing_are_recorded_in_the_audit_log(
         "three_houses_print",
         "three_houses_drawing_view",
     ]
+
+
+def test_only_a_young_person_can_be_named_as_the_childs_own_sign_in(worker, db, family, child):
+    refused = worker.submit(
+        f"{houses_url(family, child)}/own-account",
+        {"version": str(houses_version(db)), "own_account": str(family.parent.id)},
+    )
+    assert refused.status_code == 422
+    message = soup(refused).select_one("#own_account-error").get_text()
+    assert "Choose one of the young people listed." in message
+    db.expire_all()
+    assert db.exec(select(ThreeHouses)).one().own_account_id is None

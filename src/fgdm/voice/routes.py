@@ -76,6 +76,10 @@ def _houses_page(
             "view": view,
             "houses": voice_service.HOUSE_ORDER,
             "words": house_words(),
+            "own_account_options": [
+                ("", _("%(name)s has no sign-in of their own") % {"name": view.child.known_as})
+            ]
+            + [(str(m.user_id), m.name) for m in view.young_people],
             "values": values or {},
             "errors": errors or {},
             "nav": "families",

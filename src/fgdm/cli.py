@@ -25,7 +25,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     """Checks it is safe to start, then serves with uvicorn."""
     import uvicorn
 
-    from fgdm import migrations_check
+    from fgdm import logs, migrations_check
 
     settings.check_safe_to_start()
     engine = make_engine(settings.database_url)
@@ -43,7 +43,8 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         proxy_headers=True,
         forwarded_allow_ips=args.forwarded_allow_ips,
         server_header=False,
-        log_level="info",
+        log_config=logs.log_config(),
+        access_log=False,
     )
     return 0
 

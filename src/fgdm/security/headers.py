@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import secrets
+import time
 import uuid
 from http.cookies import SimpleCookie
 
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from fgdm import logs
 from fgdm.config import Settings
 
 CSP = "; ".join(
@@ -74,6 +76,10 @@ class SecurityHeadersMiddleware:
         state = scope.setdefault("state", {})
         request_id = uuid.uuid4().hex
         state["request_id"] = request_id
+        # Every log line written while this request runs carries its id.
+        id_token = logs.REQUEST_ID.set(request_id)
+        started = time.perf_counter()
+        status = 500
         cookie_name = self.settings.csrf_cookie_name
         existing = _read_cookie(scope, cookie_name)
         new_cookie = None
@@ -83,7 +89,9 @@ class SecurityHeadersMiddleware:
         is_static = scope["path"].startswith("/static/")
 
         async def send_with_headers(message: Message) -> None:
+            nonlocal status
             if message["type"] == "http.response.start":
+                status = message["status"]
                 headers = MutableHeaders(scope=message)
                 add_security_headers(
                     headers, settings=self.settings, request_id=request_id, is_static=is_static
@@ -95,7 +103,16 @@ class SecurityHeadersMiddleware:
                     headers.append("Set-Cookie", f"{cookie_name}={new_cookie}; {flags}")
             await send(message)
 
-        await self.app(scope, receive, send_with_headers)
+        try:
+            await self.app(scope, receive, send_with_headers)
+        finally:
+            logs.log_request(
+                method=scope["method"],
+                path=scope["path"],
+                status=status,
+                duration_ms=(time.perf_counter() - started) * 1000,
+            )
+            logs.REQUEST_ID.reset(id_token)
 
 
 def _read_cookie(scope: Scope, name: str) -> str | None:

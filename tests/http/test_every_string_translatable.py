@@ -2,7 +2,8 @@
 
 A made-up language wraps each translated string in ⟦ ⟧; after rendering every page a
 person can reach, any visible text (or label attribute) outside the brackets, apart
-from what people typed, is a string someone forgot to wrap."""
+from what people typed and what is marked translate="no" (keys and codes, not language),
+is a string someone forgot to wrap."""
 
 from __future__ import annotations
 
@@ -57,6 +58,9 @@ def untranslated(html: str, typed: set[str]) -> list[str]:
     soup = BeautifulSoup(html, "html.parser")
     for hidden in soup(["script", "style", "title"]):
         hidden.decompose()
+    # translate="no" marks what is not language (a key to type into an app, codes).
+    for code in soup.find_all(attrs={"translate": "no"}):
+        code.decompose()
     leftovers: list[str] = []
     texts = [t.strip() for t in soup.find_all(string=True) if not isinstance(t, Comment | Doctype)]
     for element in soup.find_all(True):

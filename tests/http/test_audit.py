@@ -170,3 +170,27 @@ def test_a_page_past_the_end_says_there_is_nothing_more(db, settings, client):
     assert sentences(response) == []
     assert "There is nothing more to show." in page(response).main.get_text()
     assert client.get(f"/families/{setup.id}/audit?page=0").status_code == 400
+
+
+def test_looking_at_a_childs_three_houses_shows_only_to_those_who_may_see_them(
+    db, settings, make_client
+):
+    from sqlmodel import col
+
+    from fgdm.network.models import Person
+
+    setup = make_family(db, settings)
+    child = db.exec(
+        select(Person).where(Person.family_group_id == setup.id, col(Person.is_child).is_(True))
+    ).first()
+    practitioner = make_client()
+    practitioner.sign_in(setup.practitioner.login, PASSPHRASE)
+    assert practitioner.get(f"/families/{setup.id}/three-houses/{child.id}").status_code == 200
+    looked = f"{setup.practitioner.display_name} (practitioner) looked at the three houses."
+
+    assert looked in sentences(practitioner.get(f"/families/{setup.id}/audit"))
+    parent = make_client()
+    parent.sign_in(setup.parent.login, PASSPHRASE)
+    shown = sentences(parent.get(f"/families/{setup.id}/audit"))
+    assert shown  # the parent still sees the rest of the record's trail
+    assert not [s for s in shown if "three houses" in s]

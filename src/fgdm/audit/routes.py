@@ -11,6 +11,7 @@ from fgdm.audit import service as audit_service
 from fgdm.db import SessionDep
 from fgdm.security.deps import ActorDep
 from fgdm.security.permissions import FamilyDep
+from fgdm.voice import service as voice_service
 from fgdm.web import render
 
 router = APIRouter()
@@ -25,7 +26,14 @@ def family_audit(
     access: FamilyDep,
     page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
 ) -> Response:
-    events = audit_service.list_for_family(session, actor=actor, access=access, page=page)
+    sees_houses = voice_service.children_to_see(session, actor=actor, access=access)
+    events = audit_service.list_for_family(
+        session,
+        actor=actor,
+        access=access,
+        page=page,
+        hidden_object_types=frozenset() if sees_houses else frozenset({"three_houses"}),
+    )
     return render(
         request,
         "audit/family.html",

@@ -207,6 +207,7 @@ def _thing_words() -> dict[str, str]:
         "meeting": _("the family meeting"),
         "child_view": _("what the children have said"),
         "voice": _("what the children have said"),
+        "three_houses": _("the three houses"),
         "export": _("a copy of your family's record"),
     }
 
@@ -273,16 +274,24 @@ def _sentence_pattern(event: AuditEvent, *, is_insider: bool, subject: str, thin
 
 
 def list_for_family(
-    session: Session, *, actor: Actor, access: FamilyAccess, page: int = 1
+    session: Session,
+    *,
+    actor: Actor,
+    access: FamilyAccess,
+    page: int = 1,
+    hidden_object_types: frozenset[str] = frozenset(),
 ) -> Page[FamilyEvent]:
     """Who has looked at or changed a family group's record, newest first, in plain words.
     Names only staff and people who are or were in the family group; anyone else is
     "someone outside your family group", so other families' names never show. Never shows
     addresses or request ids. Records that the list was looked at."""
     family_id = access.family_id
-    rows, total = _page_query(
-        session, select(AuditEvent).where(AuditEvent.family_group_id == family_id), page=page
-    )
+    query = select(AuditEvent).where(AuditEvent.family_group_id == family_id)
+    if hidden_object_types:
+        # Parts of the record this reader may not know about (a child's three houses they
+        # were not chosen to see): not even when someone looked at them.
+        query = query.where(col(AuditEvent.object_type).not_in(sorted(hidden_object_types)))
+    rows, total = _page_query(session, query, page=page)
     memberships = session.exec(
         select(Membership).where(Membership.family_group_id == family_id)
     ).all()

@@ -106,6 +106,24 @@ def test_the_practitioners_first_visit_makes_the_houses(db, settings, family):
     assert db.exec(select(ThreeHouses)).one().child_id == view.child.id
 
 
+def test_two_first_visits_at_the_same_moment_make_one_record(db, settings, family):
+    from sqlmodel import Session
+
+    child = child_of(db, family.id)
+    # Another practitioner's first visit lands between this one's look and its insert.
+    with Session(db.get_bind()) as other:
+        other.add(ThreeHouses(family_group_id=family.id, child_id=child.id))
+        other.commit()
+    made = voice_service._create(
+        db,
+        actor_for(settings, family.practitioner),
+        access_of(db, family.practitioner, family.id),
+        child,
+    )
+    db.commit()
+    assert [h.id for h in db.exec(select(ThreeHouses)).all()] == [made.id]
+
+
 def test_a_parent_cannot_see_the_houses_and_does_not_make_them(db, settings, family):
     with pytest.raises(NotFound):
         load(db, settings, family, family.parent)

@@ -24,6 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import flag_modified
 from sqlmodel import Session, col, select
 
@@ -188,12 +189,20 @@ def _houses_of(session: Session, child_id: int) -> ThreeHouses | None:
 
 
 def _create(session: Session, actor: Actor, access: FamilyAccess, child: Person) -> ThreeHouses:
-    """Makes the record on a practitioner's first visit."""
+    """Makes the record on a practitioner's first visit. Two first visits at the same
+    moment make one record: the second finds the first's (one record per child)."""
     houses = ThreeHouses(
         family_group_id=access.family_id, child_id=child.id or 0, created_by_id=actor.user_id
     )
-    session.add(houses)
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.add(houses)
+            session.flush()
+    except IntegrityError:
+        existing = _houses_of(session, child.id or 0)
+        if existing is None:
+            raise
+        return existing
     _audit(session, actor, access, "three_houses_create", houses.id)
     return houses
 

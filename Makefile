@@ -29,6 +29,7 @@ run: $(VENV)/.run-installed
 test: $(VENV)/.dev-installed
 	$(BIN)/ruff check src tests bench migrations
 	$(BIN)/ruff format --check src tests bench migrations
+	$(BIN)/bandit -c pyproject.toml -r src -q
 	FGDM_TEST_DATABASE_URL= $(BIN)/pytest -n auto -p no:cacheprovider
 	@if [ -n "$$FGDM_TEST_DATABASE_URL" ]; then \
 		echo "== The same suite on PostgreSQL"; \

@@ -77,7 +77,7 @@ def _throttled_message(exc: accounts_service.Throttled) -> str:
 
 
 @router.post("/login", name="accounts:login_submit")
-def login_submit(
+def login_submit(  # nosec B107
     request: Request,
     session: SessionDep,
     actor: ActorDep,

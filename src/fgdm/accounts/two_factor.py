@@ -249,7 +249,7 @@ def replace_recovery_codes(session: Session, *, actor: Actor, user: User, code: 
 
 
 def _clear(session: Session, *, user: User) -> None:
-    user.totp_secret = ""
+    user.totp_secret = ""  # nosec B105
     user.totp_enabled_at = None
     user.totp_last_step = 0
     session.add(user)

@@ -74,7 +74,7 @@ def users(
 
 
 @router.post("/admin/users", name="admin:create_user")
-def create_user(
+def create_user(  # nosec B107
     request: Request,
     session: SessionDep,
     actor: ActorDep,

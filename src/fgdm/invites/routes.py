@@ -178,7 +178,7 @@ def join(request: Request, token: str, session: SessionDep, actor: ActorDep) -> 
 
 
 @router.post("/join/{token}", name="invites:join_submit")
-def join_submit(
+def join_submit(  # nosec B107
     request: Request,
     token: str,
     session: SessionDep,

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request
 
 from fgdm.audit import service as audit_service
-from fgdm.db import SessionDep
+from fgdm.db import NotFound, SessionDep
 from fgdm.families import service as families_service
 from fgdm.families.service import AccessRole, FamilyAccess
 from fgdm.security.actor import Actor
@@ -19,7 +19,8 @@ def access_or_404(
 ) -> FamilyAccess:
     """The family group for this actor, or 404 (the same for a family group that exists
     but is not theirs as for one that does not exist). Refusals are audited."""
-    assert actor.user is not None
+    if actor.user is None:  # FamilyDep signs people in first; never reached without a user
+        raise NotFound(family_id)
     access = families_service.get_access(session, user=actor.user, family_group_id=family_id)
     if access is None:
         audit_service.record_at_once(

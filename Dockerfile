@@ -7,6 +7,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     FGDM_INSTANCE_DIR=/app/instance
 
 WORKDIR /app
+# pg_dump and pg_restore for `fgdm backup` and `fgdm restore`.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends postgresql-client \
+    && rm -rf /var/lib/apt/lists/*
 COPY pyproject.toml README.md alembic.ini ./
 COPY src ./src
 COPY migrations ./migrations

@@ -12,8 +12,9 @@ from fgdm.accounts.models import StaffRole
 from fgdm.families import service as families_service
 from fgdm.network import service as network_service
 from fgdm.network.service import PersonInput
-from fgdm.safety.models import SafetyPlanAgreement, SafetyRule
+from fgdm.safety.models import SafetyNetworkMember, SafetyPlanAgreement, SafetyRule
 from tests.factories import PASSPHRASE, actor_for, make_family, make_user
+from tests.http.test_every_string_translatable import bracketed, untranslated  # noqa: F401
 
 PAGES = [
     "",
@@ -212,7 +213,7 @@ def test_the_history_shows_who_changed_what_word_by_word(make_client, db, family
     page = soup(mum.get(base(family) + "/history"))
     newest = page.select(".plan-revision")[0]
     assert family.practitioner.display_name in newest.select_one(".hint").get_text()
-    assert newest.select_one(".plan-revision__summary").get_text(strip=True) == "Changed rule 1"
+    assert newest.select_one(".plan-revision__summary").get_text(strip=True) == "Changed a rule"
     assert [i.get_text(" ", strip=True) for i in newest.select("ins")] == ["added: at three"]
     assert page.select(".plan-revision")[1].select("del") == []
 
@@ -335,3 +336,71 @@ def test_if_the_plan_is_not_working_is_saved_and_a_stale_save_refused(make_clien
     too_long = mum.submit(url, {"if_not_working": "x" * 1001, "version": "2"})
     assert too_long.status_code == 422
     assert soup(too_long).select_one("#if_not_working").get_text() == "x" * 1001
+
+
+def test_every_page_of_a_written_plan_is_fully_translatable(
+    bracketed,  # noqa: F811
+    make_client,
+    db,
+    settings,
+    family,
+):
+    nan = person(db, settings, family, "Nan")
+    mum = signed_in(make_client, family.parent)
+    typed = {
+        "Nan picks up",
+        "Every day",
+        "Nan waves",
+        "Call Dev",
+        "Nan takes you.",
+        "Calls",
+        "Call Nan",
+        "Nadia",
+        "Nan picks up at three",
+        "at three",  # the words the history shows as added
+    }
+    add_rule(
+        mum,
+        family,
+        what="Nan picks up",
+        who=str(nan.id),
+        when_happens="Every day",
+        how_child_knows="Nan waves",
+        if_broken="Call Dev",
+        child_words="Nan takes you.",
+        pictogram="bus",
+    )
+    mum.submit(
+        base(family) + "/network",
+        {"person_id": str(nan.id), "what_they_do": "Calls", "knows_the_worries": "yes"},
+    )
+    mum.submit(base(family) + "/if-not-working", {"if_not_working": "Call Nan", "version": "2"})
+    mum.submit(base(family) + "/agree", {"revision": "3", "name_given": "Nadia", "agreed": "yes"})
+    rule = only_rule(db)
+    mum.submit(
+        f"{base(family)}/rules/{rule.id}",
+        {"what": "Nan picks up at three", "who": str(nan.id), "version": str(rule.version)},
+    )
+    db.expire_all()
+    db.refresh(family.practitioner)
+    family.practitioner.locale = "eo"
+    db.add(family.practitioner)
+    db.commit()
+    worker = signed_in(make_client, family.practitioner)
+    typed |= {
+        family.family.name,
+        "Amir",
+        "Nan",
+        "Parent",
+        "Young person",
+        family.practitioner.display_name,
+        "testclient",
+    }
+    db.expire_all()
+    member_id = db.exec(select(SafetyNetworkMember.id)).one()
+    pages = [*PAGES, f"/rules/{rule.id}", f"/network/{member_id}", "/history?since=3"]
+    for page in pages:
+        response = worker.get(base(family) + page)
+        assert response.status_code == 200, page
+        assert untranslated(response.text, typed) == [], page
+    assert "⟦" in soup(worker.get(base(family) + "/history")).select_one(".plan-change").text

@@ -46,6 +46,13 @@ PLAN_FINDINGS = {
     FindingCode.worry_in_safety_role.value,
     "does_not_know_the_worries",
 }
+
+
+def N_(message: str) -> str:  # noqa: N802 - Babel's default keyword for "translate later"
+    """Marks a message for translation without translating it now."""
+    return message
+
+
 WRITERS = (AccessRole.family_member, AccessRole.practitioner)
 AGREERS = (AccessRole.family_member, AccessRole.young_person)
 
@@ -134,6 +141,11 @@ class RevisionView:
     revision: SafetyPlanRevision
     author_name: str
     changes: list[plan_diff.Change]
+
+    @property
+    def summary(self) -> str:
+        """The summary in the reader's language (it is kept in English)."""
+        return _(self.revision.summary) if self.revision.summary else ""
 
 
 @dataclass
@@ -336,7 +348,8 @@ def _save(
     object_id: object = None,
 ) -> None:
     """Every save of any part of the plan: a new revision with a copy of the whole plan,
-    and the audit row, in the same transaction as the change."""
+    and the audit row, in the same transaction as the change. The summary is kept in
+    English (marked with N_) and translated for each reader."""
     session.flush()
     plan.revision += 1
     plan.updated_at = utcnow()
@@ -615,7 +628,7 @@ def add_rule(
         actor=actor,
         access=access,
         plan=plan,
-        summary=_("Added a rule"),
+        summary=N_("Added a rule"),
         action="safety_rule_add",
         object_id=rule.id,
     )
@@ -671,7 +684,7 @@ def update_rule(
         actor=actor,
         access=access,
         plan=plan,
-        summary=_("Changed rule %(number)s") % {"number": saved.number},
+        summary=N_("Changed a rule"),
         action="safety_rule_update",
         object_id=rule.id,
     )
@@ -698,7 +711,7 @@ def remove_rule(
         actor=actor,
         access=access,
         plan=plan,
-        summary=_("Took out rule %(number)s") % {"number": saved.number},
+        summary=N_("Took a rule out"),
         action="safety_rule_remove",
         object_id=rule_id,
     )
@@ -734,7 +747,7 @@ def move_rule(
         actor=actor,
         access=access,
         plan=plan,
-        summary=_("Moved rule %(old)s to place %(new)s") % {"old": index + 1, "new": other + 1},
+        summary=N_("Moved a rule"),
         action="safety_rule_move",
         object_id=rule_id,
     )
@@ -772,7 +785,7 @@ def update_if_not_working(
         actor=actor,
         access=access,
         plan=plan,
-        summary=_("Changed what we do if the plan is not working"),
+        summary=N_("Changed what we do if the plan is not working"),
         action="safety_plan_update",
     )
     return plan
@@ -819,8 +832,7 @@ def add_member(
         actor=actor,
         access=access,
         plan=plan,
-        summary=_("Added %(name)s to the people who help")
-        % {"name": choices[int(person_id)].known_as},
+        summary=N_("Added someone who helps"),
         action="safety_network_add",
         object_id=member.id,
     )
@@ -867,7 +879,7 @@ def update_member(
         actor=actor,
         access=access,
         plan=plan,
-        summary=_("Changed what %(name)s does") % {"name": saved.person.known_as},
+        summary=N_("Changed what someone who helps will do"),
         action="safety_network_update",
         object_id=member.id,
     )
@@ -889,7 +901,7 @@ def remove_member(
         actor=actor,
         access=access,
         plan=plan,
-        summary=_("Took %(name)s out of the people who help") % {"name": saved.person.known_as},
+        summary=N_("Took someone out of the people who help"),
         action="safety_network_remove",
         object_id=member_id,
     )

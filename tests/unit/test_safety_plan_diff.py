@@ -142,3 +142,19 @@ def test_word_diff_keeps_every_word_of_both_versions_in_order(old, new):
     kept_old = " ".join(w.text for w in words if w.change != "added").split()
     assert kept_new == new
     assert kept_old == old
+
+
+def test_changes_to_one_rule_read_under_one_heading():
+    from fgdm.safety.plan_diff import grouped
+
+    before = plan([rule(1, "A", when="Mondays"), rule(2, "B")])
+    after = plan([rule(2, "B", when="Fridays"), rule(1, "A", when="Tuesdays", who=["Nan"])])
+    groups = grouped(describe_changes(before, after))
+    assert [(g.kind, g.subject, len(g.changes)) for g in groups] == [
+        ("changed", "Rule 1: “B”", 2),  # moved up, and its time changed
+        ("changed", "Rule 2: “A”", 2),
+    ]
+    added = grouped(describe_changes(None, plan([rule(3, "C", when="Daily", who=["Nan"])])))
+    assert [(g.kind, [c.field for c in g.changes]) for g in added] == [
+        ("added", ["What will happen", "Who does it", "When"])
+    ]

@@ -225,3 +225,26 @@ def describe_changes(before: dict[str, Any] | None, after: dict[str, Any]) -> li
             )
         )
     return changes
+
+
+@dataclass(frozen=True)
+class ChangeGroup:
+    """The changes to one rule or helper, shown under one heading."""
+
+    kind: ChangeKind
+    subject: str
+    changes: tuple[Change, ...]
+
+
+def grouped(changes: list[Change]) -> list[ChangeGroup]:
+    """Changes next to each other about the same rule or helper, under one heading (a rule
+    added with five parts reads as one added rule, not five)."""
+    groups: list[ChangeGroup] = []
+    for change in changes:
+        last = groups[-1] if groups else None
+        if last is not None and last.subject == change.subject:
+            kind = last.kind if last.kind == change.kind else "changed"
+            groups[-1] = ChangeGroup(kind, last.subject, (*last.changes, change))
+        else:
+            groups.append(ChangeGroup(change.kind, change.subject, (change,)))
+    return groups

@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from fgdm.db import SessionDep
 from fgdm.families.service import FamilyAccess
 from fgdm.network.routes import severity_label
-from fgdm.safety import plan_service
+from fgdm.safety import plan_diff, plan_service
 from fgdm.safety.plan_service import PlanChanged, RuleInput, RuleView
 from fgdm.safety.service import SafetyError
 from fgdm.security.actor import Actor
@@ -88,7 +88,11 @@ def history_page(
 ) -> Response:
     number = int(since) if since.isdigit() and len(since) < 10 else None
     history = plan_service.load_history(session, actor=actor, access=access, since=number)
-    return render(request, "safety/plan_history.html", {"history": history, **_context(access)})
+    return render(
+        request,
+        "safety/plan_history.html",
+        {"history": history, "grouped": plan_diff.grouped, **_context(access)},
+    )
 
 
 # --- Rules -------------------------------------------------------------------------------
@@ -158,8 +162,9 @@ def _rule_page(
 
 @router.get(BASE + "/rules/new", name="safety_plan:new_rule")
 def new_rule_page(
-    request: Request, family_id: int, session: SessionDep, access: FamilyDep
+    request: Request, family_id: int, session: SessionDep, actor: ActorDep, access: FamilyDep
 ) -> Response:
+    plan_service.open_new_rule(session, actor=actor, access=access)
     return _rule_page(request, session, access)
 
 

@@ -9,6 +9,7 @@ from bs4 import BeautifulSoup
 from sqlmodel import select
 
 from fgdm.accounts.models import StaffRole
+from fgdm.audit.models import AuditEvent
 from fgdm.families import service as families_service
 from fgdm.network import service as network_service
 from fgdm.network.service import PersonInput
@@ -84,12 +85,27 @@ def test_someone_from_another_family_gets_not_found_on_every_page(make_client, d
     assert only_rule(db).what == "Nan picks the children up from school"
 
 
-def test_everyone_in_the_family_group_can_read_every_page(make_client, db, settings, family):
+def test_everyone_in_the_family_group_can_read_every_page_and_each_read_is_audited(
+    make_client, db, settings, family
+):
     manager = make_user(db, settings, role=StaffRole.manager)
     for user in (family.parent, family.young_person, family.practitioner, manager):
         browser = signed_in(make_client, user)
         for page in PAGES:
+            before = plan_reads(db, user)
             assert browser.get(base(family) + page).status_code == 200, (user.login, page)
+            assert plan_reads(db, user) == before + 1, (user.login, page)
+
+
+def plan_reads(db, user):
+    db.expire_all()
+    return len(
+        db.exec(
+            select(AuditEvent).where(
+                AuditEvent.object_type == "safety_plan", AuditEvent.actor_id == user.id
+            )
+        ).all()
+    )
 
 
 def test_a_young_person_cannot_change_the_plan(make_client, db, family):

@@ -529,6 +529,11 @@ def view_rule(session: Session, *, actor: Actor, access: FamilyAccess, rule_id: 
     return rv
 
 
+def open_new_rule(session: Session, *, actor: Actor, access: FamilyAccess) -> None:
+    """Audits opening the form for a new rule (it lists the network's grown-ups)."""
+    _audit(session, actor, access, "view_rule_form")
+
+
 def view_member(
     session: Session, *, actor: Actor, access: FamilyAccess, member_id: int
 ) -> MemberView:

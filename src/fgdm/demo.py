@@ -1,5 +1,6 @@
-"""Fictional demo data for trying the app: staff, two family groups, their networks and
-family members with sign-ins. Every name here is invented."""
+"""Fictional demo data for trying the app: staff, two family groups, their networks,
+family members with sign-ins, a Signs of Safety mapping, a story, a safety plan and a
+child's three houses. Every name here is invented."""
 
 from __future__ import annotations
 
@@ -17,7 +18,11 @@ from fgdm.network import service as network_service
 from fgdm.network.models import Person
 from fgdm.network.service import PersonInput
 from fgdm.network.vocabulary import Day, PartOfDay
+from fgdm.safety import plan_service
+from fgdm.safety import service as safety_service
+from fgdm.safety.service import StatementKind
 from fgdm.security.actor import Actor
+from fgdm.stories import service as stories_service
 from fgdm.voice import service as voice_service
 
 TEAM = "Demo Family Help Team"
@@ -96,6 +101,9 @@ def load(session: Session, *, settings: Settings) -> bool:
             role=MemberRole.family_member,
         )
     _begum_clarke_network(session, actor=practitioner, access=access, users=family_users)
+    _begum_clarke_signs_of_safety(
+        session, settings=settings, actor=practitioner, access=access, users=family_users
+    )
 
     team_maya = families_service.create_family_group(
         session,
@@ -216,6 +224,141 @@ def _begum_clarke_network(
         value="Drinks heavily at weekends; not to look after the children alone.",
         visibility="practitioners",
         named=set(),
+    )
+
+
+def _begum_clarke_signs_of_safety(
+    session: Session, *, settings: Settings, actor: Actor, access: FamilyAccess, users: dict
+) -> None:
+    """The mapping, a danger statement and a safety goal, scaling over time, a story for
+    Aisha and a safety plan Nadia has agreed to (Tom has not yet)."""
+    session.flush()
+    items = (
+        (
+            "worried",
+            "past_harm",
+            "Twice this year Dad shouted and threw things when Aisha was there.",
+        ),
+        ("worried", "complicating_factor", "Mum works late shifts and the buses stop at 11."),
+        ("working_well", "strength", "Aisha loves football and Coach Sam is always there."),
+        (
+            "working_well",
+            "existing_safety",
+            "When Dad got angry in May, Nan took the children home.",
+        ),
+        ("needs_to_happen", "next_step", "Ask Uncle Dev if he can do Tuesday evenings."),
+    )
+    for column, kind, text in items:
+        safety_service.add_item(
+            session, actor=actor, access=access, column=column, kind=kind, text=text, share=True
+        )
+    safety_service.add_statement(
+        session,
+        actor=actor,
+        access=access,
+        kind=StatementKind.danger,
+        text=(
+            "Children's services are worried that when Dad is angry he shouts and throws "
+            "things, and Aisha or Leo could be hurt or feel frightened at home."
+        ),
+    )
+    safety_service.add_statement(
+        session,
+        actor=actor,
+        access=access,
+        kind=StatementKind.goal,
+        text=(
+            "For the next six months, Dad stays calm around the children and leaves the "
+            "room when he is angry, and Nan or Uncle Dev are around at handovers."
+        ),
+    )
+    nadia = users["nadia"]
+    for score, why in ((3, "Things were frightening in May."), (5, "Handovers are calmer.")):
+        safety_service.add_score(
+            session,
+            actor=actor,
+            access=access,
+            scorer=f"user:{nadia.id}",
+            score=str(score),
+            why=why,
+            one_point_higher="Dad doing his anger course.",
+        )
+    people = {
+        p.known_as: p.id
+        for p in session.exec(select(Person).where(Person.family_group_id == access.family_id))
+    }
+    story = stories_service.start_story(
+        session,
+        actor=actor,
+        access=access,
+        child_id=str(people["Aisha"]),
+        title="Why people are helping our family",
+    )
+    for text, picture in (
+        ("Mum and Dad love Aisha and Leo very much.", "family"),
+        ("Sometimes Dad gets very angry and shouts. That is scary.", "worry-cloud"),
+        ("Nan, Uncle Dev and Mrs Patel are helping to keep everyone safe.", "safe"),
+    ):
+        stories_service.add_page(
+            session,
+            actor=actor,
+            access=access,
+            story_id=story.id or 0,
+            text=text,
+            pictogram=picture,
+        )
+    for name, does, knows in (
+        ("Nan (Shireen)", "Picks the children up from school and is there at handovers", True),
+        ("Uncle Dev", "Drives the children on Tuesday evenings", True),
+        ("Mrs Patel", "Someone to run to next door", False),
+    ):
+        plan_service.add_member(
+            session,
+            actor=actor,
+            access=access,
+            person_id=str(people[name]),
+            what_they_do=does,
+            knows_the_worries=knows,
+        )
+    for rule in (
+        plan_service.RuleInput(
+            what="Nan is at every handover between Mum and Dad.",
+            who=[str(people["Nan (Shireen)"])],
+            when_happens="Every Friday at 5pm",
+            how_child_knows="Nan tells Aisha she will be there.",
+            if_broken="Mum keeps the children at home and rings the social worker.",
+            child_words="Nan will be there when you go to Dad's.",
+            pictogram="grandparent",
+        ),
+        plan_service.RuleInput(
+            what="If Dad gets angry, he leaves the room and calls Uncle Dev.",
+            who=[str(people["Dad"]), str(people["Uncle Dev"])],
+            when_happens="Any time",
+            how_child_knows="Dad tells the children he is going to calm down.",
+            if_broken="Aisha rings Nan or goes next door to Mrs Patel.",
+            child_words="If Dad gets cross, he goes out to calm down.",
+            pictogram="door-lock",
+        ),
+        plan_service.RuleInput(
+            what="Someone checks in with Mum after her late shifts.",
+            who=[],
+            when_happens="Late shifts",
+        ),
+    ):
+        plan_service.add_rule(session, actor=actor, access=access, data=rule)
+    session.flush()
+    nadia_actor = Actor(user=nadia, ip_address="demo", request_id="demo", settings=settings)
+    nadia_access = FamilyAccess(family=access.family, role=AccessRole.family_member)
+    current = plan_service.load_plan(
+        session, actor=nadia_actor, access=nadia_access, settings=settings
+    )
+    plan_service.agree(
+        session,
+        actor=nadia_actor,
+        access=nadia_access,
+        revision=current.plan.revision if current.plan else 0,
+        name_given="Nadia Begum",
+        agreed=True,
     )
 
 

@@ -94,6 +94,16 @@ def _wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
 
+def _whole_page(request: Request, response: Response) -> Response:
+    """An error page answering an htmx request replaces the whole page, not the part of it
+    the request meant to update (a conflict, a refusal or "not found" must be seen, and
+    must not be squeezed into a fragment's place)."""
+    if request.headers.get("HX-Request") == "true":
+        response.headers["HX-Retarget"] = "body"
+        response.headers["HX-Reswap"] = "innerHTML show:window:top"
+    return response
+
+
 def _add_error_pages(app: FastAPI) -> None:
     @app.exception_handler(NotSignedIn)
     async def not_signed_in(request: Request, _exc: NotSignedIn) -> Response:
@@ -119,19 +129,19 @@ def _add_error_pages(app: FastAPI) -> None:
         )
         if _wants_json(request):
             return JSONResponse({"detail": "CSRF check failed"}, status_code=403)
-        return render(request, "errors/csrf.html", status_code=403)
+        return _whole_page(request, render(request, "errors/csrf.html", status_code=403))
 
     @app.exception_handler(NotAllowed)
     async def not_allowed(request: Request, _exc: NotAllowed) -> Response:
         if _wants_json(request):
             return JSONResponse({"detail": "Not allowed"}, status_code=403)
-        return render(request, "errors/403.html", status_code=403)
+        return _whole_page(request, render(request, "errors/403.html", status_code=403))
 
     @app.exception_handler(NotFound)
     async def not_found(request: Request, _exc: NotFound) -> Response:
         if _wants_json(request):
             return JSONResponse({"detail": "Not Found"}, status_code=404)
-        return render(request, "errors/404.html", status_code=404)
+        return _whole_page(request, render(request, "errors/404.html", status_code=404))
 
     @app.exception_handler(NotAllowedHere)
     async def not_allowed_here(request: Request, _exc: NotAllowedHere) -> Response:
@@ -139,34 +149,45 @@ def _add_error_pages(app: FastAPI) -> None:
 
     @app.exception_handler(StaleEdit)
     async def stale_edit(request: Request, exc: StaleEdit) -> Response:
-        return render(request, "errors/conflict.html", {"conflict": exc}, status_code=409)
+        return _whole_page(
+            request,
+            render(request, "errors/conflict.html", {"conflict": exc}, status_code=409),
+        )
 
     @app.exception_handler(StaleDataError)
     async def stale_data(request: Request, _exc: StaleDataError) -> Response:
-        return render(request, "errors/conflict.html", {"conflict": None}, status_code=409)
+        return _whole_page(
+            request,
+            render(request, "errors/conflict.html", {"conflict": None}, status_code=409),
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         if _wants_json(request):
             return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
-        if exc.status_code == 404:
-            return render(request, "errors/404.html", status_code=404)
-        if exc.status_code == 405:
-            return render(request, "errors/404.html", status_code=405)
-        return render(
-            request, "errors/error.html", {"status": exc.status_code}, status_code=exc.status_code
-        )
+        if exc.status_code in (404, 405):
+            page = render(request, "errors/404.html", status_code=exc.status_code)
+        else:
+            page = render(
+                request,
+                "errors/error.html",
+                {"status": exc.status_code},
+                status_code=exc.status_code,
+            )
+        return _whole_page(request, page)
 
     @app.exception_handler(RequestValidationError)
     async def bad_request(request: Request, exc: RequestValidationError) -> Response:
         if _wants_json(request):
             return JSONResponse({"detail": _("The request was not valid.")}, status_code=422)
-        return render(request, "errors/error.html", {"status": 400}, status_code=400)
+        return _whole_page(
+            request, render(request, "errors/error.html", {"status": 400}, status_code=400)
+        )
 
     @app.exception_handler(OperationalError)
     async def database_down(request: Request, exc: OperationalError) -> Response:
         log.error("database error request_id=%s: %s", _request_id(request), type(exc).__name__)
-        return render(request, "errors/503.html", status_code=503)
+        return _whole_page(request, render(request, "errors/503.html", status_code=503))
 
     @app.exception_handler(Exception)
     async def server_error(request: Request, exc: Exception) -> Response:
@@ -175,8 +196,14 @@ def _add_error_pages(app: FastAPI) -> None:
         if _wants_json(request):
             response = JSONResponse({"detail": "Server error"}, status_code=500)
         else:
-            response = render(
-                request, "errors/500.html", {"request_id": _request_id(request)}, status_code=500
+            response = _whole_page(
+                request,
+                render(
+                    request,
+                    "errors/500.html",
+                    {"request_id": _request_id(request)},
+                    status_code=500,
+                ),
             )
         # Starlette sends this page from outside every middleware, so add the headers here.
         add_security_headers(

@@ -146,10 +146,12 @@ class Phones:
         # A page answered with an error status on purpose (a form sent back with its
         # problems, a page not found) is logged by Chromium as a failed load; that is not
         # a fault of the page itself. A script or stylesheet that fails to load still is.
-        # htmx sends a form with fetch, and gets it back with its problems (422) the same way.
+        # htmx sends a form with fetch, and gets back the same pages the same way (a form
+        # with its problems, a conflict page), which it shows in place of the page.
         kind = response.request.resource_type
-        if (response.status >= 400 and kind == "document") or (
-            response.status == 422 and kind in ("fetch", "xhr")
+        is_page = response.headers.get("content-type", "").startswith("text/html")
+        if response.status >= 400 and (
+            kind == "document" or (kind in ("fetch", "xhr") and is_page)
         ):
             self.error_documents.add(response.url)
 

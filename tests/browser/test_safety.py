@@ -112,3 +112,42 @@ def test_practitioner_maps_warns_on_jargon_and_scores_and_the_parent_sees_only_s
     expect(parent).to_have_url(re.compile(r"/mapping#worried$"))
     expect(worried.locator(".mapping-item")).to_contain_text("We have no money for the bus")
     assert_accessible(parent)
+
+
+def test_a_stale_edit_shows_the_conflict_page_with_javascript_on(
+    page: Page, db: Session, settings: Settings
+) -> None:
+    from fgdm.families import service as families_service
+    from fgdm.safety import service as safety_service
+    from tests.factories import actor_for
+
+    family = make_family(db, settings)
+    access = families_service.get_access(db, user=family.practitioner, family_group_id=family.id)
+    item = safety_service.add_item(
+        db,
+        actor=actor_for(settings, family.practitioner),
+        access=access,
+        column="working_well",
+        kind="strength",
+        text="Nan walks Amir to school",
+        share=True,
+    )
+    db.commit()
+    sign_in(page, family.practitioner.login, PASSPHRASE)
+    page.goto(f"/families/{family.id}/mapping/items/{item.id}")
+    page.get_by_label("In your own words").fill("Nan walks Amir to school every day")
+
+    # Meanwhile someone else saves a change to the same item.
+    item.text = "Nan and Uncle Dev walk Amir to school"
+    db.add(item)
+    db.commit()
+
+    page.get_by_role("button", name="Save changes").click()
+    expect(
+        page.get_by_role(
+            "heading", level=1, name="Someone else changed this while you were working"
+        )
+    ).to_be_visible()
+    expect(page.get_by_text("Nan walks Amir to school every day")).to_be_visible()
+    expect(page.get_by_text("Nan and Uncle Dev walk Amir to school").first).to_be_visible()
+    assert_accessible(page)

@@ -26,3 +26,16 @@ def test_refusal_after_the_idle_timer_was_refreshed_is_a_prompt_404(client, db, 
     ).one()
     assert refusal.actor_id == mine.parent.id
     assert refusal.outcome == Outcome.refused
+
+
+def test_an_error_page_for_htmx_replaces_the_whole_page_not_a_fragment(client, db, settings):
+    mine = make_family(db, settings)
+    theirs = make_family(db, settings, name="Another family")
+    client.sign_in(mine.parent.login, PASSPHRASE)
+    response = client.get(f"/families/{theirs.id}/network", headers={"HX-Request": "true"})
+    assert response.status_code == 404
+    assert response.headers["HX-Retarget"] == "body"
+    assert response.headers["HX-Reswap"].startswith("innerHTML")
+    # Without htmx the same page is simply the answer.
+    plain = client.get(f"/families/{theirs.id}/network")
+    assert plain.status_code == 404 and "HX-Retarget" not in plain.headers

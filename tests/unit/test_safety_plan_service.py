@@ -386,3 +386,35 @@ def test_reads_and_writes_are_audited(db, settings, family):
         ("safety_rule_add", family.parent.id),
         ("view", family.young_person.id),
     ]
+
+
+def test_taking_someone_the_plan_names_off_the_map_is_a_save_that_asks_to_agree_again(
+    db, settings, family
+):
+    nan = person(db, settings, family, "Nan")
+    neighbour = person(db, settings, family, "Mrs Patel")
+    add_rule(db, settings, family, family.practitioner, who=[nan])
+    agree(db, settings, family, family.parent, 1)
+    practitioner = actor_for(settings, family.practitioner)
+    access = access_of(db, family.practitioner, family.id)
+
+    # Someone the plan does not name: the plan is not touched.
+    db.refresh(neighbour)
+    network_service.remove_person(
+        db, actor=practitioner, access=access, person_id=neighbour.id, version=neighbour.version
+    )
+    db.commit()
+    assert len(revisions(db, family)[1]) == 1
+
+    db.refresh(nan)
+    network_service.remove_person(
+        db, actor=practitioner, access=access, person_id=nan.id, version=nan.version
+    )
+    db.commit()
+    plan, saved = revisions(db, family)
+    assert [r.number for r in saved] == [1, 2]
+    assert saved[-1].content["rules"][0]["who"] == []
+    assert "taken off the map" in saved[-1].summary
+    parent_actor = actor_for(settings, family.parent)
+    parent_access = access_of(db, family.parent, family.id)
+    assert plan_service.agree_again_since(db, actor=parent_actor, access=parent_access) == 1

@@ -435,6 +435,12 @@ def remove_person(
         raise NetworkError({"person": _("A child cannot be taken off their own map.")})
     if person.version != version:
         raise StaleEdit(what=_("this person"), back_url=f"/families/{access.family_id}/network")
+    # Imported here: the safety plan's service reads the network through this module.
+    from fgdm.safety import plan_service
+
+    plan_service.person_leaving_the_network(
+        session, actor=actor, access=access, person_id=person_id
+    )
     session.delete(person)
     _audit(session, actor, access, "person_remove", "person", person_id)
 

@@ -912,6 +912,42 @@ def remove_member(
     )
 
 
+def person_leaving_the_network(
+    session: Session, *, actor: Actor, access: FamilyAccess, person_id: int
+) -> None:
+    """Called before someone is taken off the map: if the plan names them (for a rule or
+    in the safety network), they are taken out of it as a save of its own, so the history
+    says so and everyone who agreed is asked to agree again."""
+    plan = _plan(session, access=access)
+    if plan is None:
+        return
+    rule_ids = [r.id for r in session.exec(select(SafetyRule).where(SafetyRule.plan_id == plan.id))]
+    links = session.exec(
+        select(SafetyRuleResponsible).where(
+            SafetyRuleResponsible.person_id == person_id,
+            col(SafetyRuleResponsible.rule_id).in_(rule_ids),
+        )
+    ).all()
+    members = session.exec(
+        select(SafetyNetworkMember).where(
+            SafetyNetworkMember.plan_id == plan.id, SafetyNetworkMember.person_id == person_id
+        )
+    ).all()
+    if not links and not members:
+        return
+    for row in [*links, *members]:
+        session.delete(row)
+    _save(
+        session,
+        actor=actor,
+        access=access,
+        plan=plan,
+        summary=N_("Someone the plan named was taken off the map of people who help"),
+        action="safety_plan_person_removed",
+        object_id=person_id,
+    )
+
+
 # --- Agreeing ----------------------------------------------------------------------------
 
 

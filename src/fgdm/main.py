@@ -23,6 +23,7 @@ from fgdm.audit import routes as audit_routes
 from fgdm.audit import service as audit_service
 from fgdm.config import Settings
 from fgdm.db import NotAllowedHere, NotFound, StaleEdit, make_engine
+from fgdm.exports import routes as exports_routes
 from fgdm.families import routes as families_routes
 from fgdm.i18n import gettext as _
 from fgdm.invites import routes as invites_routes
@@ -85,6 +86,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(safety_plan_routes.router)
     app.include_router(stories_routes.router)
     app.include_router(voice_routes.router)
+    app.include_router(exports_routes.router)
     app.include_router(api_routes.router)
     _add_error_pages(app)
     return app

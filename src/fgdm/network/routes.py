@@ -18,7 +18,6 @@ from fgdm.i18n import gettext as _
 from fgdm.network import service as network_service
 from fgdm.network import vcard
 from fgdm.network.ecomap import ecomap_context
-from fgdm.network.models import DetailField
 from fgdm.network.service import PersonInput
 from fgdm.network.vocabulary import (
     WEEK,
@@ -30,6 +29,7 @@ from fgdm.network.vocabulary import (
     Sureness,
     closeness_label,
     day_label,
+    detail_field_labels,
     need_label,
     part_of_day_label,
     person_kind_label,
@@ -56,13 +56,7 @@ def _choices() -> dict[str, Any]:
         ],
         "days": [(d.value, day_label(d)) for d in Day],
         "parts": [(p.value, part_of_day_label(p)) for p in PartOfDay],
-        "detail_fields": [
-            (DetailField.address.value, _("Full address")),
-            (DetailField.phone.value, _("Phone")),
-            (DetailField.email.value, _("Email")),
-            (DetailField.notes.value, _("Notes")),
-            (DetailField.worry.value, _("A worry about this person")),
-        ],
+        "detail_fields": detail_field_labels(),
         "availability_label": _availability_label,
         "closeness_label": closeness_label,
         "kind_label": person_kind_label,

@@ -100,6 +100,17 @@ class PartOfDay(StrEnum):
 WEEK: tuple[tuple[Day, PartOfDay], ...] = tuple((d, p) for d in Day for p in PartOfDay)
 
 
+def detail_field_labels() -> list[tuple[str, str]]:
+    """The kinds of private detail, in the family's words (values as stored)."""
+    return [
+        ("address", _("Full address")),
+        ("phone", _("Phone")),
+        ("email", _("Email")),
+        ("notes", _("Notes")),
+        ("worry", _("A worry about this person")),
+    ]
+
+
 def person_kind_label(kind: PersonKind) -> str:
     """The family's words for a kind of person."""
     return {

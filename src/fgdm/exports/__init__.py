@@ -1,0 +1,1 @@
+"""Subject access exports of a family group's record."""

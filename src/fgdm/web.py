@@ -168,6 +168,8 @@ def safe_next(target: str | None, default: str = "/") -> str:
     """Only same-site paths are allowed as a place to go after sign-in."""
     if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
         return default
-    if any(ch in target for ch in "\r\n\t\\"):
+    # Control characters are never part of a real address, and browsers drop some of them
+    # (tab, line breaks) before reading one, which could turn "/\t/x" into "//x".
+    if "\\" in target or any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in target):
         return default
     return target

@@ -141,7 +141,8 @@ def _setup_page(
             "qr_uri": qr_uri,
             "qr_width": qr_width,
             "secret": two_factor.grouped_secret(secret),
-            "values": {"next": next_url},
+            # Like the sign-in page, the form only ever carries a page of this app onward.
+            "values": {"next": safe_next(next_url, "/families") if next_url else ""},
             "errors": errors or {},
         },
         status_code=status_code,

@@ -112,8 +112,9 @@ async def csrf_protect(request: Request, _signed_in: None = Depends(load_signed_
         raise CsrfRefused()
 
 
-# The largest id a database row can have (a signed 64-bit integer).
-MAX_ID = 2**63 - 1
+# The largest id a database row can have: id columns are INTEGER, a signed 32-bit integer
+# on PostgreSQL, which refuses a bigger number with an error instead of finding no row.
+MAX_ID = 2**31 - 1
 
 
 def refuse_impossible_ids(request: Request) -> None:

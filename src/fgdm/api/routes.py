@@ -12,6 +12,7 @@ from fastapi.responses import Response
 from fgdm.api import service as api_service
 from fgdm.api.schemas import (
     DetailOut,
+    ErrorOut,
     FindingOut,
     FindingsOut,
     NetworkOut,
@@ -70,10 +71,19 @@ def api_family(
 
 ApiFamily = Annotated[FamilyAccess, Depends(api_family)]
 
+# The answers a caller gets besides 200, so integrators (and the fuzz tests) can rely on
+# them. 422 replaces FastAPI's default list of validation errors, which the app never sends.
+API_ERRORS: dict[int | str, dict[str, object]] = {
+    401: {"model": ErrorOut, "description": "No session and no live API token"},
+    404: {"model": ErrorOut, "description": "No such family group, or not the caller's"},
+    422: {"model": ErrorOut, "description": "The family group id is not a number"},
+}
+
 
 @router.get(
     "/api/v1/families/{family_id}/network",
     response_model=NetworkOut,
+    responses=API_ERRORS,
     name="api:network",
     summary="A family group's network, with visibility applied for the caller",
 )
@@ -135,6 +145,7 @@ def network_json(
 @router.get(
     "/api/v1/families/{family_id}/findings",
     response_model=FindingsOut,
+    responses=API_ERRORS,
     name="api:findings",
     summary="Where a family group's network has gaps, from what the caller may see",
 )

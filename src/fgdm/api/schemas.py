@@ -66,3 +66,7 @@ class FindingsOut(BaseModel):
     resilience: dict[Need, int] = Field(
         description="Per kind of help, how many people give it (0: nobody)."
     )
+
+
+class ErrorOut(BaseModel):
+    detail: str = Field(description='What went wrong, e.g. "Not signed in" or "Not Found".')

@@ -23,6 +23,21 @@ SQLModel.metadata.naming_convention = {
 }
 
 
+# The largest id a database row can have: id columns are INTEGER, a signed 32-bit integer
+# on PostgreSQL, which refuses a bigger number with an error instead of finding no row.
+MAX_ID = 2**31 - 1
+
+
+def parse_id(text: str) -> int | None:
+    """An id typed in a form or an address, or None when no row could have it (so a
+    tampered value finds nothing instead of failing in the database)."""
+    text = text.strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > 10:
+        return None
+    value = int(text)
+    return value if 0 < value <= MAX_ID else None
+
+
 def utcnow() -> datetime:
     """The current time, timezone-aware in UTC."""
     return datetime.now(UTC)

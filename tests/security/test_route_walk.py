@@ -209,7 +209,14 @@ def test_staff_pages_refuse_other_roles(method, path, who, world, db, browser_fo
 
 
 ID_ROUTES = [r for r in ROUTES if re.search(r"\{\w+_id\}", r[1])]
-IMPOSSIBLE_IDS = ["99999999999999999999", "9223372036854775808", "0", "-1", "9" * 5000]
+IMPOSSIBLE_IDS = [
+    "2147483648",
+    "99999999999999999999",
+    "9223372036854775808",
+    "0",
+    "-1",
+    "9" * 5000,
+]
 
 
 @pytest.mark.parametrize(("method", "path"), ID_ROUTES, ids=_ids(ID_ROUTES))

@@ -15,6 +15,7 @@ from sqlmodel.sql.expression import SelectOfScalar
 
 from fgdm.accounts.models import StaffRole, User
 from fgdm.audit.models import AuditEvent, Outcome
+from fgdm.db import parse_id
 from fgdm.families.models import MemberRole, Membership
 from fgdm.i18n import gettext as _
 from fgdm.security.actor import Actor
@@ -384,9 +385,8 @@ def parse_filters(
     family = family.strip()
     family_id = None
     if family:
-        if family.isdigit() and len(family) <= 12:
-            family_id = int(family)
-        else:
+        family_id = parse_id(family)
+        if family_id is None:
             errors["family"] = _("Enter the family group number, like 12.")
     action = action.strip()
     if len(action) > 48:

@@ -8,7 +8,7 @@ from datetime import date
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from fgdm.db import SessionDep
+from fgdm.db import SessionDep, parse_id
 from fgdm.exports import service as exports_service
 from fgdm.i18n import gettext as _
 from fgdm.security.deps import ActorDep
@@ -29,7 +29,7 @@ def reason_words() -> dict[str, str]:
 
 
 def _subject_id(raw: str) -> int | None:
-    return int(raw) if raw.isdigit() and len(raw) < 19 else None
+    return parse_id(raw)
 
 
 @router.get("/families/{family_id}/export", name="exports:review")

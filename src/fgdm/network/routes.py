@@ -10,7 +10,7 @@ from fastapi import APIRouter, File, Query, Request, UploadFile
 from fastapi.responses import Response
 
 from fgdm.analysis import Severity
-from fgdm.db import SessionDep
+from fgdm.db import SessionDep, parse_id
 from fgdm.families import service as families_service
 from fgdm.families.models import MemberRole
 from fgdm.families.service import FamilyAccess
@@ -529,7 +529,7 @@ def add_link(
             actor=actor,
             access=access,
             person_id=person_id,
-            other_id=int(other) if other.isdigit() else 0,
+            other_id=parse_id(other) or 0,
             closeness=form.get("closeness", ""),
             note=form.get("note", ""),
         ),

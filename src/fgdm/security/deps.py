@@ -9,7 +9,7 @@ from starlette.concurrency import run_in_threadpool
 
 from fgdm.accounts import service as accounts_service
 from fgdm.accounts.models import StaffRole, User
-from fgdm.db import SessionDep
+from fgdm.db import MAX_ID, SessionDep
 from fgdm.i18n import current_locale, pick_locale, set_locale
 from fgdm.security import tokens
 from fgdm.security.actor import Actor
@@ -110,11 +110,6 @@ async def csrf_protect(request: Request, _signed_in: None = Depends(load_signed_
             sent = value if isinstance(value, str) else ""
     if not sent or not tokens.same(sent, csrf_token(request)):
         raise CsrfRefused()
-
-
-# The largest id a database row can have: id columns are INTEGER, a signed 32-bit integer
-# on PostgreSQL, which refuses a bigger number with an error instead of finding no row.
-MAX_ID = 2**31 - 1
 
 
 def refuse_impossible_ids(request: Request) -> None:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, select
 
 from fgdm.audit import service as audit_service
-from fgdm.db import NotAllowedHere, NotFound, StaleEdit
+from fgdm.db import NotAllowedHere, NotFound, StaleEdit, parse_id
 from fgdm.families.service import FamilyAccess
 from fgdm.i18n import gettext as _
 from fgdm.network.models import Person
@@ -101,8 +101,8 @@ def start_story(
     _require_writer(session, actor, access, "story_start_refused")
     errors: dict[str, str] = {}
     child = None
-    if child_id.isdigit():
-        child = session.get(Person, int(child_id))
+    if (wanted := parse_id(child_id)) is not None:
+        child = session.get(Person, wanted)
     if child is None or child.family_group_id != access.family_id or not child.is_child:
         errors["child_id"] = _("Choose the child this story is for.")
     clean_title = title.strip()

@@ -326,6 +326,7 @@ def _urls(app: FastAPI, setup: PayloadFamily) -> list[str]:
         f"{family}/safety-plan/history?since=1",
         f"{family}/network/what-if?remove={setup.person_ids[0]}&remove={setup.person_ids[1]}",
         f"/admin/audit?family={setup.family_id}",
+        *(f"{family}/export?person_id={i}" for i in setup.person_ids + setup.child_ids),
     ]
     return urls
 
@@ -354,7 +355,7 @@ def _walk(browser: Browser, urls: list[str]) -> dict[str, int]:
             content_type = response.headers["content-type"]
             kind = content_type.split(";")[0]
             checked[kind] = checked.get(kind, 0) + 1
-            if url.startswith("/api/"):
+            if url.startswith("/api/") or kind == "application/json":
                 # JSON holds the text as typed; a browser never reads it as a page.
                 assert kind == "application/json", url
                 assert response.headers["x-content-type-options"] == "nosniff"
@@ -460,6 +461,27 @@ def test_attack_text_typed_into_a_form_comes_back_as_text_in_the_partial_and_the
     assert rule.status_code == 422
     assert markup_problems(rule.text, rule.headers["content-type"]) == []
     assert TEXTAREA in BeautifulSoup(rule.text, "html.parser").get_text()
+
+
+def test_attack_text_in_a_subject_access_copy_is_text_in_both_the_readable_copy_and_the_data(
+    payload_family, make_client
+):
+    browser = make_client()
+    browser.sign_in(payload_family.practitioner.login, PASSPHRASE)
+    url = f"/families/{payload_family.family_id}/export"
+    review = BeautifulSoup(browser.get(url).text, "html.parser")
+    held = [box["value"] for box in review.select("input[name=release]")]
+    for person in ["", str(payload_family.person_ids[0])]:
+        form = {"person_id": person, "release": held}
+        readable = browser.submit(url, {**form, "format": "html"})
+        assert readable.status_code == 200
+        assert readable.headers["content-type"].startswith("text/html")
+        assert markup_problems(readable.text, readable.headers["content-type"]) == []
+        assert ALL in BeautifulSoup(readable.text, "html.parser").get_text()
+        data = browser.submit(url, {**form, "format": "json"})
+        assert data.headers["content-type"].startswith("application/json")
+        assert data.headers["x-content-type-options"] == "nosniff"
+        assert ALL in _strings(data.json())
 
 
 def test_account_names_with_attack_text_are_refused_nowhere_and_shown_as_text(

@@ -171,3 +171,20 @@ def test_setting_up_the_second_step_never_links_staff_to_another_site(
     assert done.status_code == 200
     onward = BeautifulSoup(done.text, "html.parser").select_one("a.button")["href"]
     assert is_same_site(onward)
+
+
+@pytest.mark.parametrize("evil", EVIL, ids=IDS)
+def test_with_htmx_the_next_page_is_a_page_of_the_app_too(evil, client, db, settings):
+    # htmx is told where to go in a header instead of a 303; the same rule applies.
+    user = make_user(db, settings)
+    boosted = {"HX-Request": "true", "HX-Boosted": "true"}
+    anonymous = client.get("/families", params={"x": evil}, headers={"HX-Request": "true"})
+    assert anonymous.status_code == 204
+    assert is_same_site(anonymous.headers["HX-Redirect"])
+    signed_in = client.submit(
+        "/login",
+        {"login": user.login, "passphrase": PASSPHRASE, "next": evil},
+        headers=boosted,
+    )
+    assert signed_in.status_code == 204
+    assert is_same_site(signed_in.headers["HX-Location"])

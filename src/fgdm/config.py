@@ -57,6 +57,9 @@ class Settings(BaseSettings):
     # Signs of Safety: how many trusted adults a safety network should have
     safety_network_minimum: int = 5
 
+    # Requests each worker serves at once, and the database connections it keeps for them
+    db_pool_size: int = 10
+
     # Two-step sign-in for staff: always required in production; set to require it
     # elsewhere too (staff can always turn it on for themselves).
     staff_two_factor: bool = False

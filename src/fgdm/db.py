@@ -121,14 +121,21 @@ class NotAllowedHere(PermissionError):
     """This person may see the record but not change it; the web answers 403."""
 
 
-def make_engine(database_url: str) -> Engine:
-    """Creates the engine; SQLite gets WAL, foreign keys and a busy timeout."""
+def make_engine(database_url: str, *, pool_size: int = 10) -> Engine:
+    """Creates the engine; SQLite gets WAL, foreign keys and a busy timeout. The pool holds
+    twice `pool_size` connections at most: a request holds one and may briefly need a
+    second (a refusal or a sign-in attempt recorded in a transaction of its own), so with
+    no more than `pool_size` requests at once (the worker's thread limit, set in main.py)
+    every request always gets both and the pool can never run dry."""
+    pool = {"pool_size": pool_size, "max_overflow": pool_size, "pool_timeout": 30}
     if database_url.startswith("sqlite"):
         path = database_url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = sa.create_engine(
-            database_url, connect_args={"check_same_thread": False, "timeout": 30}
+            database_url,
+            connect_args={"check_same_thread": False, "timeout": 30},
+            **(pool if path and path != ":memory:" else {}),
         )
 
         @sa.event.listens_for(engine, "connect")
@@ -143,7 +150,7 @@ def make_engine(database_url: str) -> Engine:
     url = database_url
     if url.startswith("postgresql://") or url.startswith("postgres://"):
         url = "postgresql+psycopg://" + url.split("://", 1)[1]
-    return sa.create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    return sa.create_engine(url, pool_pre_ping=True, **pool)
 
 
 def get_session(request: Request) -> Iterator[Session]:

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from urllib.parse import quote
 
+import anyio.to_thread
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
@@ -50,11 +51,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """Builds the app for one configuration (tests build one per database)."""
     settings = settings or Settings()
     settings.check_safe_to_start()
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, pool_size=settings.db_pool_size)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         migrations_check.require_current(engine, settings)
+        # Routes run in worker threads; no more of them at once than the pool can serve
+        # twice over (see make_engine), so requests queue instead of starving each other.
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.db_pool_size
         yield
         engine.dispose()
 

@@ -231,3 +231,24 @@ def test_serve_refuses_production_without_a_secret(
     err = capsys.readouterr().err
     _one_line(err.strip())
     assert "FGDM_SECRET_KEY" in err
+
+
+def test_a_worker_never_runs_more_requests_than_its_pool_can_serve_twice(database_url, tmp_path):
+    """A request may need a second connection for a moment (a refusal or a sign-in attempt
+    recorded on its own); with more requests at once than the pool can serve twice over,
+    they all wait for each other's connections (seen under load before this limit)."""
+    import anyio.to_thread
+    from starlette.testclient import TestClient
+
+    from fgdm.main import create_app
+
+    settings = test_settings(database_url, tmp_path, db_pool_size=3)
+    app = create_app(settings)
+    with TestClient(app) as client:
+        tokens = client.portal.call(
+            lambda: anyio.to_thread.current_default_thread_limiter().total_tokens
+        )
+        assert tokens == 3
+    pool = app.state.engine.pool
+    assert pool.size() == 3
+    assert pool._max_overflow == 3  # noqa: SLF001 - the pool's limit, as configured

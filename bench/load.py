@@ -1,0 +1,408 @@
+"""Load and faults: the app served by `fgdm serve --workers 2`, driven over loopback by 50
+simulated people for 60 seconds (families reading and editing their networks and safety
+plans, practitioners reading their caseload), on SQLite and, when a PostgreSQL URL is
+given, on PostgreSQL. Half-way through, one worker is killed with SIGKILL; uvicorn starts
+another. Afterwards every write the app acknowledged must be in the database, and the
+database must pass its integrity check. A minimal FastAPI + Jinja page served the same
+way, driven the same way, gives the machine's baseline.
+
+Prints requests per second, p50/p95/p99 latency and errors for each run, and the ratio to
+the baseline. Targets: no errors (apart from requests cut off by the kill), p95 <= 100 ms,
+throughput at least half the baseline's.
+
+Run: .venv/bin/python bench/load.py [--seconds 60] [--users 50]
+     FGDM_BENCH_POSTGRES_URL=postgresql://user:pass@host/db_to_create_beside ...  (optional)"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.conftest import SECRET, test_settings  # noqa: E402
+from tests.factories import PASSPHRASE, actor_for, make_family  # noqa: E402
+
+FAMILIES = 10
+# A new connection for each request: with keep-alive, this loopback client and uvicorn
+# wait on each other's delayed ACKs (a steady 40 ms per request that is not server time,
+# seen with the baseline app too).
+LIMITS = httpx.Limits(max_keepalive_connections=0)
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+BASELINE_APP = """
+from fastapi import FastAPI, Request
+from fastapi.templating import Jinja2Templates
+from jinja2 import DictLoader, Environment
+
+env = Environment(loader=DictLoader({"page.html": "<!doctype html><title>{{ title }}</title>"
+    "<ul>{% for p in people %}<li>{{ p }}</li>{% endfor %}</ul>"}))
+templates = Jinja2Templates(env=env)
+app = FastAPI()
+
+@app.get("/")
+def page(request: Request):
+    return templates.TemplateResponse(request, "page.html",
+        {"title": "Baseline", "people": [f"Person {i}" for i in range(30)]})
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Results:
+    latencies: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    cut_off: int = 0  # requests that failed while a worker was being killed
+    acknowledged: list[str] = field(default_factory=list)  # markers of writes answered 303
+
+    def line(self, label: str, seconds: float) -> str:
+        if not self.latencies:
+            return f"{label}: no requests"
+        ordered = sorted(self.latencies)
+
+        def pct(p: float) -> float:
+            return ordered[min(len(ordered) - 1, int(len(ordered) * p))] * 1000
+
+        kinds = Counter(self.errors).most_common(4)
+        return (
+            f"{label}: {len(ordered) / seconds:8.1f} req/s  p50 {pct(0.50):6.1f} ms  "
+            f"p95 {pct(0.95):6.1f} ms  p99 {pct(0.99):6.1f} ms  errors {len(self.errors)}"
+            f"  (cut off by the kill: {self.cut_off})"
+            + (f"\n    errors by kind: {kinds}" if kinds else "")
+        )
+
+
+def seed(database_url: str, instance: Path) -> list[dict]:
+    """Families with a network, each with a parent and a practitioner who can sign in."""
+    from sqlmodel import Session
+
+    from fgdm import migrations_check
+    from fgdm.db import make_engine
+    from fgdm.families import service as families_service
+    from fgdm.network import service as network_service
+    from fgdm.network.service import PersonInput
+
+    settings = test_settings(database_url, instance)
+    migrations_check.upgrade(settings)
+    engine = make_engine(database_url)
+    people = []
+    with Session(engine, expire_on_commit=False) as db:
+        for n in range(FAMILIES):
+            setup = make_family(db, settings, name=f"Family {n}", team=f"Team {n % 3}")
+            access = families_service.get_access(
+                db, user=setup.practitioner, family_group_id=setup.id
+            )
+            actor = actor_for(settings, setup.practitioner)
+            for i in range(15):
+                network_service.add_person(
+                    db,
+                    actor=actor,
+                    access=access,
+                    data=PersonInput(known_as=f"Helper {i}", kind="family", closeness="close"),
+                )
+            db.commit()
+            people.append({"login": setup.parent.login, "family": setup.id, "kind": "family"})
+            people.append(
+                {"login": setup.practitioner.login, "family": setup.id, "kind": "practitioner"}
+            )
+    engine.dispose()
+    return people
+
+
+def serve_app(database_url: str, instance: Path, port: int) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "FGDM_INSTANCE_DIR": str(instance),
+        "FGDM_SECRET_KEY": SECRET,
+        "FGDM_ENV": "test",
+        "FGDM_ARGON2_MEMORY_KIB": "1024",
+        "FGDM_ARGON2_TIME_COST": "1",
+        "FGDM_LOGIN_MAX_FAILURES": "1000",
+    }
+    return subprocess.Popen(
+        [str(ROOT / ".venv/bin/fgdm"), "serve", "--port", str(port), "--workers", "2"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+
+
+def serve_baseline(tmp: Path, port: int) -> subprocess.Popen:
+    (tmp / "baseline_app.py").write_text(BASELINE_APP)
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "baseline_app:app",
+            "--port",
+            str(port),
+            "--workers",
+            "2",
+            "--log-level",
+            "warning",
+        ],
+        cwd=tmp,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+
+
+def stop(server: subprocess.Popen) -> None:
+    """Stops a server and its workers; a server stuck on a request is killed."""
+    os.killpg(server.pid, signal.SIGTERM)
+    try:
+        server.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait(timeout=15)
+
+
+def wait_until_up(port: int, path: str = "/healthz") -> None:
+    for _ in range(200):
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}{path}", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    raise SystemExit(f"the server on port {port} did not start")
+
+
+def workers_of(server: subprocess.Popen) -> list[int]:
+    """The worker processes uvicorn started (not its multiprocessing helpers), alive."""
+    out = subprocess.run(
+        ["ps", "-o", "pid=,stat=,args=", "--ppid", str(server.pid)],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout
+    workers = []
+    for line in out.splitlines():
+        pid, state, args = line.split(None, 2)
+        if "spawn_main" in args and not state.startswith("Z"):
+            workers.append(int(pid))
+    return workers
+
+
+async def person(
+    base: str, who: dict, until: float, results: Results, killing: asyncio.Event
+) -> None:
+    async with httpx.AsyncClient(base_url=base, timeout=10, limits=LIMITS) as client:
+        try:
+            page = await client.get("/login")
+            token = CSRF.search(page.text).group(1)
+            await client.post(
+                "/login",
+                data={"login": who["login"], "passphrase": PASSPHRASE, "csrf_token": token},
+            )
+        except httpx.HTTPError as exc:
+            results.errors.append(f"sign-in: {type(exc).__name__}")
+            return
+        family = who["family"]
+        if who["kind"] == "family":
+            paths = [
+                f"/families/{family}",
+                f"/families/{family}/network",
+                f"/families/{family}/safety-plan",
+            ]
+        else:
+            paths = ["/families", f"/families/{family}", f"/families/{family}/network"]
+        step = 0
+        while time.monotonic() < until:
+            step += 1
+            try:
+                if who["kind"] == "family" and step % 5 == 0:
+                    await write(client, family, results)
+                else:
+                    await timed(client.get(paths[step % len(paths)]), results)
+            except httpx.HTTPError as exc:
+                if killing.is_set():
+                    results.cut_off += 1
+                else:
+                    results.errors.append(f"{type(exc).__name__}")
+
+
+async def timed(request, results: Results) -> httpx.Response:
+    started = time.perf_counter()
+    response = await request
+    results.latencies.append(time.perf_counter() - started)
+    if response.status_code >= 500 or response.status_code in (401, 403, 404):
+        results.errors.append(f"{response.status_code} {response.request.url.path}")
+    return response
+
+
+async def write(client: httpx.AsyncClient, family: int, results: Results) -> None:
+    """Adds a person with a unique name: acknowledged (303) means it must be stored."""
+    page = await client.get(f"/families/{family}/network")
+    token = CSRF.search(page.text).group(1)
+    marker = f"Load {uuid.uuid4().hex[:12]}"
+    response = await timed(
+        client.post(
+            f"/families/{family}/network/people",
+            data={"known_as": marker, "kind": "friend", "closeness": "close", "csrf_token": token},
+        ),
+        results,
+    )
+    if response.status_code == 303:
+        results.acknowledged.append(marker)
+
+
+async def drive(base: str, people: list[dict], users: int, seconds: float, server=None) -> Results:
+    results = Results()
+    killing = asyncio.Event()
+    until = time.monotonic() + seconds
+    tasks = [
+        asyncio.create_task(person(base, people[i % len(people)], until, results, killing))
+        for i in range(users)
+    ]
+    if server is not None:
+        await asyncio.sleep(seconds / 2)
+        victims = workers_of(server)
+        if victims:
+            killing.set()
+            os.kill(victims[0], signal.SIGKILL)
+            await asyncio.sleep(3)  # requests in flight on that worker fail; uvicorn replaces it
+            killing.clear()
+            print(f"    killed worker {victims[0]} with SIGKILL; workers now {workers_of(server)}")
+    await asyncio.gather(*tasks)
+    return results
+
+
+async def drive_baseline(base: str, users: int, seconds: float) -> Results:
+    results = Results()
+    until = time.monotonic() + seconds
+
+    async def one() -> None:
+        async with httpx.AsyncClient(base_url=base, timeout=10, limits=LIMITS) as client:
+            while time.monotonic() < until:
+                await timed(client.get("/"), results)
+
+    await asyncio.gather(*(one() for _ in range(users)))
+    return results
+
+
+def check_after(database_url: str, acknowledged: list[str]) -> str:
+    import sqlalchemy as sa
+
+    from fgdm.db import make_engine
+
+    engine = make_engine(database_url)
+    with engine.connect() as conn:
+        stored = set(conn.execute(sa.text("SELECT known_as FROM person")).scalars())
+        if database_url.startswith("sqlite"):
+            integrity = conn.execute(sa.text("PRAGMA integrity_check")).scalar_one()
+        else:
+            conn.execute(sa.text("SELECT count(*) FROM person")).scalar_one()
+            integrity = "ok (all tables readable)"
+    engine.dispose()
+    missing = [m for m in acknowledged if m not in stored]
+    return (
+        f"    acknowledged writes {len(acknowledged)}, missing after the run {len(missing)}; "
+        f"integrity check: {integrity}"
+    )
+
+
+def run(label: str, database_url: str, tmp: Path, users: int, seconds: float) -> Results:
+    instance = tmp / f"instance-{label}"
+    instance.mkdir()
+    people = seed(database_url, instance)
+    port = free_port()
+    server = serve_app(database_url, instance, port)
+    try:
+        wait_until_up(port)
+        results = asyncio.run(drive(f"http://127.0.0.1:{port}", people, users, seconds, server))
+    finally:
+        stop(server)
+    print(results.line(f"fgdm on {label:10}", seconds))
+    print(check_after(database_url, results.acknowledged))
+    return results
+
+
+def postgres_database(admin_url: str) -> tuple[str, Callable[[], None]]:
+    import sqlalchemy as sa
+
+    from fgdm.db import make_engine
+
+    name = f"fgdm_bench_{uuid.uuid4().hex[:8]}"
+    admin = make_engine(admin_url)
+    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+
+    def drop() -> None:
+        with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    return admin_url.rsplit("/", 1)[0] + "/" + name, drop
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--only", choices=("sqlite", "postgresql"), default="")
+    args = parser.parse_args()
+    print(f"{args.users} simulated people for {args.seconds:.0f} s, 2 workers, loopback")
+    with tempfile.TemporaryDirectory() as name:
+        tmp = Path(name)
+        port = free_port()
+        baseline = serve_baseline(tmp, port)
+        try:
+            wait_until_up(port, "/")
+            base = asyncio.run(drive_baseline(f"http://127.0.0.1:{port}", args.users, args.seconds))
+        finally:
+            stop(baseline)
+        print(base.line("baseline (FastAPI + Jinja)", args.seconds))
+        runs = []
+        if args.only != "postgresql":
+            runs.append(
+                run("SQLite", f"sqlite:///{tmp / 'load.db'}", tmp, args.users, args.seconds)
+            )
+        pg_url = os.environ.get("FGDM_BENCH_POSTGRES_URL") or os.environ.get(
+            "FGDM_TEST_DATABASE_URL"
+        )
+        if pg_url and args.only != "sqlite":
+            url, drop = postgres_database(pg_url)
+            try:
+                runs.append(run("PostgreSQL", url, tmp, args.users, args.seconds))
+            finally:
+                drop()
+        else:
+            print("PostgreSQL: not run (set FGDM_BENCH_POSTGRES_URL)")
+        base_rate = len(base.latencies) / args.seconds
+        labels = ["SQLite", "PostgreSQL"] if args.only != "postgresql" else ["PostgreSQL"]
+        for label, results in zip(labels, runs, strict=False):
+            ratio = (len(results.latencies) / args.seconds) / base_rate if base_rate else 0
+            p95 = sorted(results.latencies)[int(len(results.latencies) * 0.95)] * 1000
+            print(
+                f"{label}: throughput {ratio:.2f} x the baseline (target >= 0.5); "
+                f"p95 {p95:.1f} ms (target <= 100); errors {len(results.errors)} (target 0)"
+            )
+
+
+if __name__ == "__main__":
+    main()

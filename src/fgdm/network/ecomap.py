@@ -9,7 +9,7 @@ import math
 import textwrap
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from itertools import pairwise
 
 from babel.lists import format_list
@@ -706,7 +706,18 @@ def _legend(
 
 def layout(snapshot: Snapshot, *, width: float = BASE_WIDTH, rtl: bool = False) -> Ecomap:
     """Lays out the ecomap: children in the middle, everyone else on a ring by how close
-    they are to the nearest child and in a sector by kind; taller when more people."""
+    they are to the nearest child and in a sector by kind; taller when more people. The
+    same network drawn again (most page views: nothing changed since the last one) is
+    taken from a cache, keyed by everything the drawing depends on, the language too."""
+    return _cached_layout(snapshot, width, rtl, i18n.current_locale())
+
+
+@lru_cache(maxsize=128)
+def _cached_layout(snapshot: Snapshot, width: float, rtl: bool, _locale: str) -> Ecomap:
+    return _layout(snapshot, width=width, rtl=rtl)
+
+
+def _layout(snapshot: Snapshot, *, width: float, rtl: bool) -> Ecomap:
     width = max(width, MIN_WIDTH)
     people = sorted(snapshot.people, key=lambda p: p.id)
     by_id = {p.id: p for p in people}

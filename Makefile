@@ -50,7 +50,7 @@ messages: $(VENV)/.dev-installed
 	$(BIN)/pybabel extract -F babel.cfg -o src/fgdm/i18n/messages.pot .
 
 bench: $(VENV)/.dev-installed
-	for f in bench/*.py; do $(BIN)/python $$f; done
+	for f in bench/*.py; do $(BIN)/python $$f || exit 1; done
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

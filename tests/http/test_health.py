@@ -1,6 +1,7 @@
 """Health checks for load balancers."""
 
 import sqlalchemy as sa
+from bs4 import BeautifulSoup
 
 from fgdm.main import create_app
 from tests.conftest import Browser, test_settings
@@ -23,3 +24,54 @@ def test_readyz_reports_pending_migrations(tmp_path):
     assert response.status_code == 503
     assert response.json() == {"status": "migrations pending"}
     assert browser.get("/healthz").status_code == 200
+
+
+def test_with_the_database_gone_a_page_says_so_kindly_and_nothing_half_done(
+    client, db, settings, monkeypatch
+):
+    from sqlmodel import select
+
+    from fgdm.audit import service as audit_service
+    from fgdm.db import make_engine
+    from fgdm.network.models import Person
+    from tests.factories import PASSPHRASE, make_family
+
+    family = make_family(db, settings)
+    client.sign_in(family.parent.login, PASSPHRASE)
+    token = client.token()
+
+    # The database fails in the middle of a change: the person is added, then the audit
+    # row cannot be written. The page says so, and the person is not half-saved.
+    def database_fails(*args, **kwargs):
+        raise sa.exc.OperationalError("INSERT INTO audit_event", {}, Exception("gone"))
+
+    monkeypatch.setattr(audit_service, "record", database_fails)
+    response = client.post(
+        f"/families/{family.id}/network/people",
+        data={
+            "known_as": "Half saved",
+            "kind": "family",
+            "closeness": "close",
+            "csrf_token": token,
+        },
+    )
+    assert response.status_code == 503
+    page = BeautifulSoup(response.text, "html.parser")
+    assert page.h1.get_text(strip=True) == "The service is not available right now"
+    assert "Nothing was changed" in page.get_text()
+    assert "OperationalError" not in response.text and "INSERT" not in response.text
+    monkeypatch.undo()
+    db.expire_all()
+    assert db.exec(select(Person).where(Person.known_as == "Half saved")).first() is None
+
+    # The database cannot be reached at all: the same page, and /readyz says why.
+    working = client.app.state.engine
+    client.app.state.engine = make_engine("postgresql://nobody@127.0.0.1:1/none")
+    try:
+        response = client.get(f"/families/{family.id}")
+        assert response.status_code == 503
+        assert "The service is not available right now" in response.text
+        assert client.get("/readyz").json() == {"status": "database unreachable"}
+    finally:
+        client.app.state.engine.dispose()
+        client.app.state.engine = working

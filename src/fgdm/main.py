@@ -100,10 +100,13 @@ def _wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
 
-def _whole_page(request: Request, response: Response) -> Response:
-    """An error page answering an htmx request replaces the whole page, not the part of it
-    the request meant to update (a conflict, a refusal or "not found" must be seen, and
-    must not be squeezed into a fragment's place)."""
+def _error_page(
+    request: Request, template: str, status_code: int, context: dict | None = None
+) -> Response:
+    """An error page. Answering an htmx request it replaces the whole page, not the part
+    of it the request meant to update (a conflict, a refusal or "not found" must be seen,
+    and must not be squeezed into a fragment's place)."""
+    response = render(request, template, context or {}, status_code=status_code)
     if request.headers.get("HX-Request") == "true":
         response.headers["HX-Retarget"] = "body"
         response.headers["HX-Reswap"] = "innerHTML show:window:top"
@@ -135,19 +138,19 @@ def _add_error_pages(app: FastAPI) -> None:
         )
         if _wants_json(request):
             return JSONResponse({"detail": "CSRF check failed"}, status_code=403)
-        return _whole_page(request, render(request, "errors/csrf.html", status_code=403))
+        return _error_page(request, "errors/csrf.html", 403)
 
     @app.exception_handler(NotAllowed)
     async def not_allowed(request: Request, _exc: NotAllowed) -> Response:
         if _wants_json(request):
             return JSONResponse({"detail": "Not allowed"}, status_code=403)
-        return _whole_page(request, render(request, "errors/403.html", status_code=403))
+        return _error_page(request, "errors/403.html", 403)
 
     @app.exception_handler(NotFound)
     async def not_found(request: Request, _exc: NotFound) -> Response:
         if _wants_json(request):
             return JSONResponse({"detail": "Not Found"}, status_code=404)
-        return _whole_page(request, render(request, "errors/404.html", status_code=404))
+        return _error_page(request, "errors/404.html", 404)
 
     @app.exception_handler(NotAllowedHere)
     async def not_allowed_here(request: Request, _exc: NotAllowedHere) -> Response:
@@ -155,45 +158,31 @@ def _add_error_pages(app: FastAPI) -> None:
 
     @app.exception_handler(StaleEdit)
     async def stale_edit(request: Request, exc: StaleEdit) -> Response:
-        return _whole_page(
-            request,
-            render(request, "errors/conflict.html", {"conflict": exc}, status_code=409),
-        )
+        return _error_page(request, "errors/conflict.html", 409, {"conflict": exc})
 
     @app.exception_handler(StaleDataError)
     async def stale_data(request: Request, _exc: StaleDataError) -> Response:
-        return _whole_page(
-            request,
-            render(request, "errors/conflict.html", {"conflict": None}, status_code=409),
-        )
+        return _error_page(request, "errors/conflict.html", 409, {"conflict": None})
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         if _wants_json(request):
             return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
         if exc.status_code in (404, 405):
-            page = render(request, "errors/404.html", status_code=exc.status_code)
-        else:
-            page = render(
-                request,
-                "errors/error.html",
-                {"status": exc.status_code},
-                status_code=exc.status_code,
-            )
-        return _whole_page(request, page)
+            return _error_page(request, "errors/404.html", exc.status_code)
+        status = {"status": exc.status_code}
+        return _error_page(request, "errors/error.html", exc.status_code, status)
 
     @app.exception_handler(RequestValidationError)
     async def bad_request(request: Request, exc: RequestValidationError) -> Response:
         if _wants_json(request):
             return JSONResponse({"detail": _("The request was not valid.")}, status_code=422)
-        return _whole_page(
-            request, render(request, "errors/error.html", {"status": 400}, status_code=400)
-        )
+        return _error_page(request, "errors/error.html", 400, {"status": 400})
 
     @app.exception_handler(OperationalError)
     async def database_down(request: Request, exc: OperationalError) -> Response:
         log.error("database error request_id=%s: %s", _request_id(request), type(exc).__name__)
-        return _whole_page(request, render(request, "errors/503.html", status_code=503))
+        return _error_page(request, "errors/503.html", 503)
 
     @app.exception_handler(Exception)
     async def server_error(request: Request, exc: Exception) -> Response:
@@ -202,14 +191,8 @@ def _add_error_pages(app: FastAPI) -> None:
         if _wants_json(request):
             response = JSONResponse({"detail": "Server error"}, status_code=500)
         else:
-            response = _whole_page(
-                request,
-                render(
-                    request,
-                    "errors/500.html",
-                    {"request_id": _request_id(request)},
-                    status_code=500,
-                ),
+            response = _error_page(
+                request, "errors/500.html", 500, {"request_id": _request_id(request)}
             )
         # Starlette sends this page from outside every middleware, so add the headers here.
         add_security_headers(

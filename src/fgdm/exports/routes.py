@@ -28,10 +28,6 @@ def reason_words() -> dict[str, str]:
     }
 
 
-def _subject_id(raw: str) -> int | None:
-    return parse_id(raw)
-
-
 @router.get("/families/{family_id}/export", name="exports:review")
 def review_page(
     request: Request,
@@ -41,7 +37,7 @@ def review_page(
     access: PractitionerFamilyDep,
     person_id: str = "",
 ) -> Response:
-    subject = _subject_id(person_id)
+    subject = parse_id(person_id)
     gathered = exports_service.review(session, actor=actor, access=access, person_id=subject)
     return render(
         request,
@@ -66,7 +62,7 @@ def download(
     access: PractitionerFamilyDep,
     form: FormDep,
 ) -> Response:
-    subject = _subject_id(form.get("person_id", ""))
+    subject = parse_id(form.get("person_id", ""))
     export = exports_service.make_export(
         session,
         actor=actor,

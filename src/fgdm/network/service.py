@@ -36,7 +36,6 @@ from fgdm.network.vocabulary import (
     PersonKind,
     Sureness,
 )
-from fgdm.safety.models import SafetyNetworkMember, SafetyPlan, SafetyRule, SafetyRuleResponsible
 from fgdm.security.actor import Actor
 
 
@@ -210,7 +209,10 @@ def load_network(
             object_type="network",
             actor_role=access.role.value,
         )
-    rules, safety_network = _safety_plan_for_analysis(session, family_id=access.family_id)
+    # Imported here: the safety plan's service reads the network through this module.
+    from fgdm.safety import plan_service
+
+    rules, safety_network = plan_service.for_analysis(session, family_id=access.family_id)
     return NetworkView(
         access=access,
         people=list(views.values()),
@@ -218,35 +220,6 @@ def load_network(
         rules=rules,
         safety_network=safety_network,
     )
-
-
-def _safety_plan_for_analysis(
-    session: Session, *, family_id: int
-) -> tuple[list[Rule], dict[int, bool]]:
-    """The safety plan's rules (with who is responsible) and its safety network (person id:
-    knows the worries), so the gap analysis can check them beside the network."""
-    plan = session.exec(select(SafetyPlan).where(SafetyPlan.family_group_id == family_id)).first()
-    if plan is None:
-        return [], {}
-    rows = session.exec(
-        select(SafetyRule).where(SafetyRule.plan_id == plan.id).order_by(col(SafetyRule.position))
-    ).all()
-    responsible: dict[int, set[int]] = defaultdict(set)
-    for link in session.exec(
-        select(SafetyRuleResponsible).where(
-            col(SafetyRuleResponsible.rule_id).in_([r.id for r in rows])
-        )
-    ).all():
-        responsible[link.rule_id].add(link.person_id)
-    rules = [
-        Rule(id=r.id, text=r.what, responsible_ids=frozenset(responsible[r.id]))
-        for r in rows
-        if r.id is not None
-    ]
-    members = session.exec(
-        select(SafetyNetworkMember).where(SafetyNetworkMember.plan_id == plan.id)
-    ).all()
-    return rules, {m.person_id: m.knows_the_worries for m in members}
 
 
 def parse_slots(text: str) -> frozenset[tuple[Day, PartOfDay]]:

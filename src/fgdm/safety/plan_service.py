@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 
 from fgdm.accounts.models import User
 from fgdm.analysis.findings import Finding, FindingCode
+from fgdm.analysis.snapshot import Rule
 from fgdm.audit import service as audit_service
 from fgdm.config import Settings
 from fgdm.db import NotAllowedHere, NotFound, StaleEdit, utcnow
@@ -301,6 +302,26 @@ def _members(session: Session, plan: SafetyPlan | None) -> list[MemberView]:
         .order_by(col(Person.known_as), col(Person.id))
     ).all()
     return [MemberView(member=m, person=p) for m, p in rows]
+
+
+def for_analysis(session: Session, *, family_id: int) -> tuple[list[Rule], dict[int, bool]]:
+    """The plan's rules with who is responsible, and its safety network (person id: knows
+    the worries), for the gap analysis to check beside the network."""
+    plan = session.exec(select(SafetyPlan).where(SafetyPlan.family_group_id == family_id)).first()
+    rules = _rules(session, plan)
+    who = _responsible(session, [r.id for r in rules if r.id is not None])
+    return (
+        [
+            Rule(
+                id=r.id,
+                text=r.what,
+                responsible_ids=frozenset(p.id for p in who.get(r.id, []) if p.id is not None),
+            )
+            for r in rules
+            if r.id is not None
+        ],
+        {mv.member.person_id: mv.member.knows_the_worries for mv in _members(session, plan)},
+    )
 
 
 def plan_content(session: Session, *, plan: SafetyPlan) -> dict[str, Any]:
@@ -921,7 +942,7 @@ def person_leaving_the_network(
     plan = _plan(session, access=access)
     if plan is None:
         return
-    rule_ids = [r.id for r in session.exec(select(SafetyRule).where(SafetyRule.plan_id == plan.id))]
+    rule_ids = [r.id for r in _rules(session, plan)]
     links = session.exec(
         select(SafetyRuleResponsible).where(
             SafetyRuleResponsible.person_id == person_id,

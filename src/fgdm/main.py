@@ -25,10 +25,17 @@ from fgdm.audit import service as audit_service
 from fgdm.config import Settings
 from fgdm.db import NotAllowedHere, NotFound, StaleEdit, make_engine
 from fgdm.exports import routes as exports_routes
+from fgdm.families import caseload_routes, journey_routes
 from fgdm.families import routes as families_routes
 from fgdm.i18n import gettext as _
 from fgdm.invites import routes as invites_routes
+from fgdm.meetings import room_routes as meeting_room_routes
+from fgdm.meetings import routes as meetings_routes
+from fgdm.meetings.lock import PlanLocked
 from fgdm.network import routes as network_routes
+from fgdm.plans import decision_routes as plan_decision_routes
+from fgdm.plans import print_routes as plan_print_routes
+from fgdm.plans import routes as plans_routes
 from fgdm.safety import plan_routes as safety_plan_routes
 from fgdm.safety import routes as safety_routes
 from fgdm.security.deps import (
@@ -42,6 +49,7 @@ from fgdm.security.deps import (
 from fgdm.security.headers import SecurityHeadersMiddleware, add_security_headers
 from fgdm.stories import routes as stories_routes
 from fgdm.voice import routes as voice_routes
+from fgdm.voice import view_routes as child_view_routes
 from fgdm.web import STATIC_DIR, render, safe_next
 
 log = logging.getLogger("fgdm")
@@ -90,6 +98,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(safety_plan_routes.router)
     app.include_router(stories_routes.router)
     app.include_router(voice_routes.router)
+    app.include_router(journey_routes.router)
+    app.include_router(caseload_routes.router)
+    app.include_router(meetings_routes.router)
+    app.include_router(meeting_room_routes.router)
+    app.include_router(plans_routes.router)
+    app.include_router(plan_print_routes.router)
+    app.include_router(plan_decision_routes.router)
+    app.include_router(child_view_routes.router)
     app.include_router(exports_routes.router)
     app.include_router(api_routes.router)
     _add_error_pages(app)
@@ -155,6 +171,13 @@ def _add_error_pages(app: FastAPI) -> None:
     @app.exception_handler(NotAllowedHere)
     async def not_allowed_here(request: Request, _exc: NotAllowedHere) -> Response:
         return await not_allowed(request, NotAllowed())
+
+    @app.exception_handler(PlanLocked)
+    async def plan_locked(request: Request, exc: PlanLocked) -> Response:
+        if _wants_json(request):
+            return JSONResponse({"detail": "Private family time"}, status_code=423)
+        context = {"family_group_id": exc.family_group_id}
+        return _error_page(request, "errors/family_time.html", 423, context)
 
     @app.exception_handler(StaleEdit)
     async def stale_edit(request: Request, exc: StaleEdit) -> Response:

@@ -3,9 +3,27 @@
 from fgdm.accounts.models import RecoveryCode, SignInAttempt, Team, User, UserSession
 from fgdm.api.models import ApiToken
 from fgdm.audit.models import AuditEvent
-from fgdm.families.models import FamilyGroup, Membership
+from fgdm.families.models import FamilyGroup, Membership, Referral, StageChange
 from fgdm.invites.models import Invite
+from fgdm.meetings.models import (
+    ActionOutcome,
+    Invitation,
+    Meeting,
+    ReviewRecord,
+    SafetyArrangement,
+)
 from fgdm.network.models import DetailViewer, Offer, Person, PersonDetail, Relationship
+from fgdm.plans.models import (
+    AgencyConcern,
+    AgencyDecision,
+    FamilyPlan,
+    FamilyPlanAgreement,
+    FamilyPlanRevision,
+    PlanAction,
+    PlanActionPerson,
+    PlanGoal,
+    ServiceRequest,
+)
 from fgdm.safety.models import (
     DangerStatement,
     MappingItem,
@@ -19,24 +37,47 @@ from fgdm.safety.models import (
     ScalingScore,
 )
 from fgdm.stories.models import Story, StoryImage, StoryPage
-from fgdm.voice.models import HouseDrawing, HouseEntry, ThreeHouses, ThreeHousesViewer
+from fgdm.voice.models import (
+    ChildView,
+    ChildViewLink,
+    HouseDrawing,
+    HouseEntry,
+    ThreeHouses,
+    ThreeHousesViewer,
+)
 
 __all__ = [
+    "ActionOutcome",
+    "AgencyConcern",
+    "AgencyDecision",
     "ApiToken",
     "AuditEvent",
+    "ChildView",
+    "ChildViewLink",
     "DangerStatement",
     "DetailViewer",
     "FamilyGroup",
+    "FamilyPlan",
+    "FamilyPlanAgreement",
+    "FamilyPlanRevision",
     "HouseDrawing",
     "HouseEntry",
+    "Invitation",
     "Invite",
     "MappingItem",
+    "Meeting",
     "Membership",
     "Offer",
     "Person",
     "PersonDetail",
+    "PlanAction",
+    "PlanActionPerson",
+    "PlanGoal",
     "RecoveryCode",
+    "Referral",
     "Relationship",
+    "ReviewRecord",
+    "SafetyArrangement",
     "SafetyGoal",
     "SafetyNetworkMember",
     "SafetyPlan",
@@ -45,7 +86,9 @@ __all__ = [
     "SafetyRule",
     "SafetyRuleResponsible",
     "ScalingScore",
+    "ServiceRequest",
     "SignInAttempt",
+    "StageChange",
     "Story",
     "StoryImage",
     "StoryPage",

@@ -40,7 +40,9 @@ PUBLIC_PREFIXES = ("/join/",)
 # The interactive API docs (absent in production, tested in test_headers.py).
 NOT_PAGES = {"/docs", "/docs/oauth2-redirect", "/openapi.json", "/redoc"}
 # Parts of a family group only its practitioners may use.
-PRACTITIONER_ONLY = re.compile(r"^/families/\{family_id\}/(members|invites|export)(/|$)")
+PRACTITIONER_ONLY = re.compile(
+    r"^/families/\{family_id\}/(members|invites|export|safety-arrangements)(/|$)"
+)
 UNSAFE = ("POST", "PUT", "PATCH", "DELETE")
 PARAM = re.compile(r"\{(\w+)(?::\w+)?\}")
 

@@ -73,6 +73,12 @@ class UserSession(SQLModel, table=True):
     # Passphrase accepted, second step not yet: such a session signs nobody in; it only
     # lets the person reach the two-step pages, for a few minutes.
     second_factor_pending: bool = Field(default=False)
+    # The meeting tablet handed to the family for private family time: this session sees
+    # only the family's view of that meeting's family group, until a practitioner signs in
+    # again on it.
+    family_time_meeting_id: int | None = Field(
+        default=None, foreign_key="meeting.id", nullable=True, ondelete="SET NULL"
+    )
 
 
 class RecoveryCode(SQLModel, table=True):

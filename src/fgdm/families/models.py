@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 import sqlalchemy as sa
-from sqlmodel import Field
+from sqlmodel import Field, SQLModel
 
 from fgdm.db import Versioned, enum_field, timestamp_field
 
@@ -54,3 +54,40 @@ class Membership(Versioned, table=True):
     added_at: datetime = timestamp_field(default_now=True)
     removed_at: datetime | None = timestamp_field(nullable=True, default=None)
     removed_by_id: int | None = Field(default=None, foreign_key="app_user.id", nullable=True)
+
+
+class StageChange(SQLModel, table=True):
+    """One step of the family group's journey: from which stage to which, who moved it and
+    when, and why when it went back or closed. Append-only; the family's "where we are"
+    line is read from these rows."""
+
+    __tablename__ = "stage_change"
+
+    id: int | None = Field(default=None, primary_key=True)
+    family_group_id: int = Field(foreign_key="family_group.id", index=True, ondelete="CASCADE")
+    from_stage: Stage | None = enum_field(Stage, nullable=True, default=None)
+    to_stage: Stage = enum_field(Stage)
+    note: str = Field(default="", max_length=1000)
+    changed_by_id: int | None = Field(default=None, foreign_key="app_user.id", nullable=True)
+    changed_at: datetime = timestamp_field(default_now=True)
+
+
+class Referral(Versioned, table=True):
+    """Why a family group conference was asked for: who referred, the worries in plain
+    words, the decision the family is asked to make, and the family's consent (with the
+    date it was given). One per family group."""
+
+    __tablename__ = "referral"
+
+    id: int | None = Field(default=None, primary_key=True)
+    family_group_id: int = Field(
+        foreign_key="family_group.id", unique=True, index=True, ondelete="CASCADE"
+    )
+    referred_by: str = Field(default="", max_length=200)
+    worries: str = Field(default="", max_length=4000)
+    decision_to_make: str = Field(default="", max_length=2000)
+    family_consents: bool = Field(default=False)
+    consent_date: date | None = Field(default=None, nullable=True)
+    consent_given_by: str = Field(default="", max_length=200)
+    recorded_by_id: int | None = Field(default=None, foreign_key="app_user.id", nullable=True)
+    updated_at: datetime = timestamp_field(default_now=True)

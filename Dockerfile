@@ -7,9 +7,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     FGDM_INSTANCE_DIR=/app/instance
 
 WORKDIR /app
-# pg_dump and pg_restore for `fgdm backup` and `fgdm restore`.
+# pg_dump and pg_restore for `fgdm backup` and `fgdm restore`; Pango, HarfBuzz and a font
+# for WeasyPrint, which draws the family plan as a PDF.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends postgresql-client \
+       libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
     && rm -rf /var/lib/apt/lists/*
 COPY pyproject.toml README.md alembic.ini ./
 COPY src ./src

@@ -15,6 +15,7 @@ from fgdm.audit.models import AuditEvent
 from fgdm.db import NotAllowedHere, NotFound
 from fgdm.exports import service as exports_service
 from fgdm.families import service as families_service
+from fgdm.meetings.models import ArrangementKind, SafetyArrangement
 from fgdm.network import service as network_service
 from fgdm.network.models import Person
 from fgdm.network.service import PersonInput
@@ -177,3 +178,24 @@ def test_a_person_of_another_family_cannot_be_the_subject(db, settings, family):
     their_child = db.exec(select(Person).where(Person.family_group_id == other.id)).first()
     with pytest.raises(NotFound):
         export(db, settings, family, person_id=their_child.id)
+
+
+def test_a_safety_arrangement_and_its_reason_are_held_back_until_ticked(db, settings, family):
+    arrangement = SafetyArrangement(
+        family_group_id=family.id,
+        kind=ArrangementKind.must_not_meet,
+        person_id=family.people["Mum"].id,
+        other_person_id=family.people["Grandad"].id,
+        reason="Court order after the assault in May",
+        recorded_by_id=family.practitioner.id,
+    )
+    db.add(arrangement)
+    db.commit()
+    made = export(db, settings, family)
+    assert ("safety_arrangement", "practitioners_only") in {
+        (w["table"], w["why"]) for w in made.document["withheld"]
+    }
+    assert "Court order" not in json.dumps(made.document, ensure_ascii=False)
+    released = export(db, settings, family, release=[f"safety_arrangement:{arrangement.id}"])
+    assert "Court order" in json.dumps(released.document, ensure_ascii=False)
+    jsonschema.validate(released.document, SCHEMA)

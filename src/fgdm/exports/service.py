@@ -207,6 +207,17 @@ def _to_review(session: Session, found: dict, *, person_id: int | None) -> list[
                     item["text"][:80],
                 )
             )
+    # Who must not meet whom, or learn whose address, and why: practitioners' safety
+    # planning about third parties, never shown to the family.
+    for item in found.get("safety_arrangement", {}).values():
+        held.append(
+            Held(
+                f"safety_arrangement:{item['id']}",
+                "safety_arrangement",
+                "practitioners_only",
+                _("A safety arrangement for family meetings"),
+            )
+        )
     for table in sorted(CHILD_PRIVATE_TABLES):
         for key, row in found.get(table, {}).items():
             held.append(Held(f"{table}:{key}", table, "child_chose", _summary(table, row)))

@@ -34,6 +34,7 @@ class FindingCode(StrEnum):
     conflict_in_need = "conflict_in_need"
     rule_without_person = "rule_without_person"
     does_not_know_the_worries = "does_not_know_the_worries"
+    action_without_person = "action_without_person"
 
 
 @dataclass(frozen=True)
@@ -47,8 +48,9 @@ class Finding:
     question: str
     need: Need | None = None
     rule_id: int | None = None  # the safety plan rule a rule_without_person is about
+    action_id: int | None = None  # the family plan action an action_without_person is about
 
-    def sort_key(self) -> tuple[int, str, tuple[int, ...], str, bool, int, str, str]:
+    def sort_key(self) -> tuple[int, str, tuple[int, ...], str, bool, int, int, str, str]:
         """Serious first, then by code and people; the texts only break exact ties."""
         return (
             -self.severity,
@@ -57,6 +59,7 @@ class Finding:
             self.need.value if self.need else "",
             self.rule_id is not None,
             self.rule_id or 0,
+            self.action_id or 0,
             self.explanation,
             self.question,
         )

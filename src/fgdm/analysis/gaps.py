@@ -80,6 +80,7 @@ class _Network:
         self.children = sorted(p.id for p in snapshot.people if p.is_child)
         self.child_area = snapshot.child_area
         self.rules = sorted(snapshot.rules, key=lambda r: r.id)
+        self.actions = sorted(snapshot.actions, key=lambda a: a.id)
         self.graph = nx.Graph()
         self.graph.add_nodes_from(self.people)
         self.graph.add_edges_from(
@@ -148,6 +149,7 @@ def _finding(
     question: str,
     need: Need | None = None,
     rule_id: int | None = None,
+    action_id: int | None = None,
 ) -> Finding:
     return Finding(
         code=code,
@@ -157,6 +159,7 @@ def _finding(
         question=question,
         need=need,
         rule_id=rule_id,
+        action_id=action_id,
     )
 
 
@@ -580,6 +583,50 @@ def _rules_without_person(net: _Network) -> list[Finding]:
     return findings
 
 
+def _actions_without_person(net: _Network) -> list[Finding]:
+    """A family plan action with nobody to do it (a warning), or only people who are a
+    worry (serious: the plan leans on someone the children need to be kept safe from)."""
+    findings = []
+    for action in net.actions:
+        doers = sorted(i for i in action.doer_ids if i in net.people)
+        ask = _("Who will do this?")
+        if not doers:
+            explanation = _("Nobody is named to do this in our plan: “%(action)s”.") % {
+                "action": action.text
+            }
+            findings.append(
+                _finding(
+                    FindingCode.action_without_person,
+                    Severity.warning,
+                    (),
+                    [explanation],
+                    ask,
+                    action_id=action.id,
+                )
+            )
+        elif all(net.people[i].is_worry for i in doers):
+            explanation = _(
+                "The only people named to do this are people there are worries about "
+                "(%(names)s): “%(action)s”."
+            ) % {"names": net.names(doers), "action": action.text}
+            findings.append(
+                _finding(
+                    FindingCode.action_without_person,
+                    Severity.serious,
+                    doers,
+                    [explanation],
+                    _("Who else could do this, so the children are safe?"),
+                    action_id=action.id,
+                )
+            )
+    return findings
+
+
+def plan_action_gaps(snapshot: Snapshot) -> list[Finding]:
+    """Only the findings about the family plan's actions (for the plan page)."""
+    return in_order(_actions_without_person(_Network(snapshot)))
+
+
 def _safety_network_without_the_story(net: _Network) -> list[Finding]:
     """People in the safety network who have not seen the words-and-pictures story, so may
     not know what the worries are or tell the children the same story (a warning, one
@@ -634,6 +681,7 @@ def find_gaps(
             *_nobody_near(net),
             *_conflicts_in_needs(net),
             *_rules_without_person(net),
+            *_actions_without_person(net),
             *_safety_network_without_the_story(net),
         ]
     )

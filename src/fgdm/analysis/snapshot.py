@@ -50,9 +50,19 @@ class Rule:
 
 
 @dataclass(frozen=True)
+class PlanAction:
+    """A family plan action and the people from the network who do it."""
+
+    id: int
+    text: str
+    doer_ids: frozenset[int] = field(default_factory=frozenset)
+
+
+@dataclass(frozen=True)
 class Snapshot:
     people: tuple[PersonNode, ...]
     ties: tuple[Tie, ...] = ()
     offers: tuple[Offer, ...] = ()
     rules: tuple[Rule, ...] = ()
+    actions: tuple[PlanAction, ...] = ()  # from the family plan
     child_area: str = ""  # where the children live, to find who is near

@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 
 from fgdm import analysis
 from fgdm.analysis.snapshot import Offer as OfferNode
-from fgdm.analysis.snapshot import PersonNode, Rule, Snapshot, Tie
+from fgdm.analysis.snapshot import PersonNode, PlanAction, Rule, Snapshot, Tie
 from fgdm.audit import service as audit_service
 from fgdm.config import Settings
 from fgdm.db import NotFound, StaleEdit, utcnow
@@ -111,6 +111,8 @@ class NetworkView:
     # who is in the safety network with whether they know the worries.
     rules: list[Rule] = field(default_factory=list)
     safety_network: dict[int, bool] = field(default_factory=dict)
+    # From the family plan: its actions with who does each.
+    actions: list[PlanAction] = field(default_factory=list)
 
     @property
     def children(self) -> list[PersonView]:
@@ -210,6 +212,7 @@ def load_network(
             actor_role=access.role.value,
         )
     # Imported here: the safety plan's service reads the network through this module.
+    from fgdm.plans import service as family_plan_service
     from fgdm.safety import plan_service
 
     rules, safety_network = plan_service.for_analysis(session, family_id=access.family_id)
@@ -219,6 +222,7 @@ def load_network(
         relationships=relationships,
         rules=rules,
         safety_network=safety_network,
+        actions=family_plan_service.for_analysis(session, family_id=access.family_id),
     )
 
 
@@ -274,6 +278,7 @@ def to_snapshot(view: NetworkView) -> Snapshot:
         ties=ties,
         offers=offers,
         rules=tuple(view.rules),
+        actions=tuple(view.actions),
         child_area=children_areas[0] if children_areas else "",
     )
 
@@ -909,3 +914,62 @@ def what_if(view: NetworkView, *, removed_ids: set[int], settings: Settings) -> 
     return analysis.what_if(
         to_snapshot(view), removed_ids, minimum_trusted=settings.safety_network_minimum
     )
+
+
+# --- Many family groups at once ----------------------------------------------------------
+
+
+def load_networks(
+    session: Session, *, actor: Actor, accesses: list[FamilyAccess]
+) -> dict[int, NetworkView]:
+    """The networks of several family groups, each as this reader may see it, in a fixed
+    number of queries however many there are (for the caseload). Not audited here, and
+    without the safety plan's rules: the caller records its views and adds the rules."""
+    assert actor.user_id is not None
+    by_family = {access.family_id: access for access in accesses}
+    family_ids = list(by_family)
+    people = session.exec(
+        select(Person)
+        .where(col(Person.family_group_id).in_(family_ids))
+        .order_by(col(Person.is_child).desc(), col(Person.id))
+    ).all()
+    views = {p.id: PersonView(person=p) for p in people}
+    details = session.exec(
+        select(PersonDetail)
+        .where(col(PersonDetail.person_id).in_(list(views)))
+        .order_by(col(PersonDetail.id))
+    ).all()
+    named: dict[int, set[int]] = defaultdict(set)
+    for viewer in session.exec(
+        select(DetailViewer).where(col(DetailViewer.detail_id).in_([d.id for d in details]))
+    ).all():
+        named[viewer.detail_id].add(viewer.user_id)
+    for detail in details:
+        access = by_family[views[detail.person_id].person.family_group_id]
+        viewers = frozenset(named.get(detail.id, set()))
+        if _may_see(access, actor.user_id, detail.visibility, viewers):
+            views[detail.person_id].details.append(
+                DetailView(detail=detail, named_user_ids=viewers)
+            )
+    for offer in session.exec(
+        select(Offer).where(col(Offer.family_group_id).in_(family_ids)).order_by(col(Offer.id))
+    ).all():
+        views[offer.person_id].offers.append(offer)
+    relationships: dict[int, list[Relationship]] = defaultdict(list)
+    for relationship in session.exec(
+        select(Relationship)
+        .where(col(Relationship.family_group_id).in_(family_ids))
+        .order_by(col(Relationship.id))
+    ).all():
+        relationships[relationship.family_group_id].append(relationship)
+    people_of: dict[int, list[PersonView]] = defaultdict(list)
+    for view in views.values():
+        people_of[view.person.family_group_id].append(view)
+    return {
+        family_id: NetworkView(
+            access=access,
+            people=people_of[family_id],
+            relationships=relationships[family_id],
+        )
+        for family_id, access in by_family.items()
+    }

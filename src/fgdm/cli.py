@@ -1,4 +1,4 @@
-"""The fgdm command: serve, migrate, create-user, demo, backup, restore."""
+"""The fgdm command: serve, migrate, create-user, demo, backup, restore, purge, legal-hold."""
 
 from __future__ import annotations
 
@@ -147,6 +147,52 @@ def cmd_restore(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_purge(settings: Settings, args: argparse.Namespace) -> int:
+    """Erases what has been kept past its retention period (see docs/data.md)."""
+    from fgdm import migrations_check, retention
+
+    engine = make_engine(settings.database_url)
+    migrations_check.require_current(engine, settings)
+    with Session(engine) as session:
+        report = retention.purge(session, settings=settings, dry_run=args.dry_run)
+        if not args.dry_run:
+            session.commit()
+    engine.dispose()
+    print("fgdm: " + ("would erase (dry run, nothing changed):" if args.dry_run else "erased:"))
+    for line in report.lines():
+        print("  " + line)
+    return 0
+
+
+def cmd_legal_hold(settings: Settings, args: argparse.Namespace) -> int:
+    """Puts a family group on legal hold, or releases it."""
+    from fgdm import migrations_check, retention
+
+    engine = make_engine(settings.database_url)
+    migrations_check.require_current(engine, settings)
+    try:
+        with Session(engine) as session:
+            if args.release:
+                retention.release_legal_hold(
+                    session, settings=settings, family_group_id=args.family_group
+                )
+            else:
+                retention.set_legal_hold(
+                    session,
+                    settings=settings,
+                    family_group_id=args.family_group,
+                    reason=args.reason,
+                )
+            session.commit()
+    except retention.RetentionError as exc:
+        return _fail(str(exc))
+    finally:
+        engine.dispose()
+    state = "released from legal hold" if args.release else "on legal hold"
+    print(f"fgdm: family group {args.family_group} is {state}.")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="fgdm", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -189,6 +235,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="overwrite a database that already has tables (stop the app first)",
     )
     restore.set_defaults(func=cmd_restore)
+
+    purge = sub.add_parser(
+        "purge", help="erase what has been kept past its retention period (run daily)"
+    )
+    purge.add_argument("--dry-run", action="store_true", help="only say what would be erased")
+    purge.set_defaults(func=cmd_purge)
+
+    hold = sub.add_parser("legal-hold", help="keep a closed family group past its retention")
+    hold.add_argument("family_group", type=int, help="the family group's number")
+    group = hold.add_mutually_exclusive_group(required=True)
+    group.add_argument("--reason", help="why it is held, for example the court case")
+    group.add_argument("--release", action="store_true", help="end the hold")
+    hold.set_defaults(func=cmd_legal_hold)
     return parser
 
 

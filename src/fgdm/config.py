@@ -65,6 +65,12 @@ class Settings(BaseSettings):
     staff_two_factor: bool = False
     two_factor_pending_minutes: int = 10
 
+    # Retention (`fgdm purge`): the council decides these periods, as data controller
+    retention_years_after_closing: int = Field(default=7, ge=1)
+    audit_retention_years: int = Field(default=7, ge=1)
+    sign_in_record_days: int = Field(default=30, ge=1)
+    family_account_idle_days: int = Field(default=90, ge=1)
+
     @property
     def is_production(self) -> bool:
         return self.env == Environment.production

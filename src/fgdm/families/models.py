@@ -39,6 +39,10 @@ class FamilyGroup(Versioned, table=True):
     stage: Stage = enum_field(Stage, default=Stage.referral)
     created_by_id: int = Field(foreign_key="app_user.id")
     created_at: datetime = timestamp_field(default_now=True)
+    # A legal hold keeps a closed family group past its retention period (court
+    # proceedings, a complaint, an inquiry): `fgdm purge` leaves it alone until released.
+    legal_hold_at: datetime | None = timestamp_field(nullable=True, default=None)
+    legal_hold_reason: str = Field(default="", max_length=300)
 
 
 class Membership(Versioned, table=True):

@@ -145,22 +145,29 @@ def _audit(
     )
 
 
-def _erase_accounts(session: Session, *, settings: Settings, now: datetime) -> int:
-    """Family members' and young people's accounts that belong to no family group and have
-    not been used for the idle period: the person's name, sign-in name and passphrase go;
-    the row stays so "who wrote this" in other records still points somewhere."""
+def _erase_accounts(
+    session: Session, *, settings: Settings, now: datetime, of_erased: set[int]
+) -> int:
+    """Family members' and young people's accounts that belong to no family group, and
+    either belonged only to family groups erased now or have not been used for the idle
+    period: the person's name, sign-in name, passphrase and sessions go; the row stays so
+    "who wrote this" in other records still points somewhere."""
     idle_since = now - timedelta(days=settings.family_account_idle_days)
     current = select(Membership.user_id).where(col(Membership.removed_at).is_(None))
     recent = select(UserSession.user_id).where(col(UserSession.last_seen_at) >= idle_since)
+    idle = col(User.id).not_in(recent) & (col(User.created_at) < idle_since)
     users = session.exec(
         select(User).where(
             col(User.staff_role).is_(None),
             col(User.login).not_like("erased-%"),
             col(User.id).not_in(current),
-            col(User.id).not_in(recent),
-            col(User.created_at) < idle_since,
+            sa.or_(idle, col(User.id).in_(of_erased)) if of_erased else idle,
         )
     ).all()
+    if users:
+        session.execute(
+            sa.delete(UserSession).where(col(UserSession.user_id).in_([u.id for u in users]))
+        )
     context = password_context(settings)
     for user in users:
         user.login = f"erased-{user.id}@invalid"
@@ -242,14 +249,24 @@ def purge(
             select(sa.func.count()).where(col(AuditEvent.at) < audit_cutoff)
         ).one()
         return report
+    members_of_erased: set[int] = set()
     if report.family_groups:
+        members_of_erased = set(
+            session.exec(
+                select(Membership.user_id).where(
+                    col(Membership.family_group_id).in_(report.family_groups)
+                )
+            ).all()
+        )
         # Everything of a family group hangs off it with ON DELETE CASCADE.
         session.execute(sa.delete(FamilyGroup).where(col(FamilyGroup.id).in_(report.family_groups)))
     report.sessions = _delete(session, old_sessions)
     report.sign_in_attempts = _delete(session, old_attempts)
     report.invites = _delete(session, finished_invites)
     report.recovery_codes = _delete(session, used_codes)
-    report.accounts = _erase_accounts(session, settings=settings, now=now)
+    report.accounts = _erase_accounts(
+        session, settings=settings, now=now, of_erased=members_of_erased
+    )
     report.audit_events = _delete_old_audit(session, before=audit_cutoff)
     for family_id in report.family_groups:
         _audit(session, settings, "purge", family_group_id=family_id, detail="family group erased")

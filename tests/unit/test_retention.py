@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
+import time_machine
 from sqlmodel import select
 
 from fgdm import cli, demo, retention
@@ -16,7 +17,8 @@ from fgdm.accounts.models import SignInAttempt, User, UserSession
 from fgdm.audit.models import AuditEvent
 from fgdm.db import utcnow
 from fgdm.exports import service as exports_service
-from fgdm.families.models import FamilyGroup, Membership, Stage, StageChange
+from fgdm.families import service as families_service
+from fgdm.families.models import FamilyGroup, MemberRole, Membership, Stage, StageChange
 from tests.conftest import test_settings
 from tests.factories import PASSPHRASE, actor_for, make_family
 
@@ -74,6 +76,33 @@ def test_a_family_group_closed_past_its_retention_is_erased_with_everything_in_i
     ).all()
     assert len(purge_events) == 1 and purge_events[0].actor_role == "system"
     assert rows_of(db, kept) == before_kept
+
+
+def test_erasing_a_family_group_erases_the_accounts_that_only_belonged_to_it(db, settings):
+    erased = make_family(db, settings, name="The Closed family")
+    other = make_family(db, settings, name="The Open family", practitioner=erased.practitioner)
+    families_service.add_member(
+        db,
+        actor=actor_for(settings, erased.practitioner),
+        access=families_service.get_access(db, user=erased.practitioner, family_group_id=other.id),
+        user=erased.young_person,
+        role=MemberRole.young_person,
+    )
+    db.add(UserSession(id="phone", user_id=erased.parent.id, expires_at=utcnow() + YEARS))
+    db.commit()
+    close(db, erased.id, at=utcnow())
+
+    # Seven years and a bit later, by the clock on the wall.
+    with time_machine.travel(utcnow() + 7 * YEARS + timedelta(days=30), tick=False):
+        report = retention.purge(db, settings=settings)
+        db.commit()
+    assert report.family_groups == [erased.id] and report.accounts == 1
+    db.expire_all()
+    assert db.get(User, erased.parent.id).display_name == retention.ERASED_NAME
+    assert db.get(UserSession, "phone") is None
+    # Still a member of another family group: kept.
+    assert db.get(User, erased.young_person.id).display_name == "Young person"
+    assert db.get(User, erased.practitioner.id).is_active
 
 
 def test_a_family_group_within_its_retention_or_on_legal_hold_is_kept(db, short, demo_families):

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Generic, TypeVar
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func
+from sqlalchemy import func, insert
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
@@ -76,6 +76,33 @@ def record(
             actor_role=actor_role,
         )
     )
+
+
+def record_views(
+    session: Session,
+    *,
+    actor: Actor,
+    object_type: str,
+    roles: dict[int, str],
+) -> None:
+    """One "view" row for each family group shown on a page listing many (family group
+    id: the actor's role in it), written in one bulk insert in the current transaction."""
+    if not roles:
+        return
+    rows = [
+        _event(
+            actor=actor,
+            action="view",
+            family_group_id=family_id,
+            object_type=object_type,
+            object_id=family_id,
+            outcome=Outcome.ok,
+            detail="",
+            actor_role=role,
+        ).model_dump(exclude={"id"})
+        for family_id, role in roles.items()
+    ]
+    session.execute(insert(AuditEvent), rows)
 
 
 def record_at_once(

@@ -255,7 +255,8 @@ def test_parts_not_agreed_are_kept_with_their_reasons_in_plain_words(db, setting
         (f"action:{action.id}", "Nan works until six, so nobody would collect Amir."),
         ("if_things_go_wrong", "Mum needs someone to call at night too."),
     ]
-    assert latest.concerns[0].part_label == "Action 1: Nan picks Amir up from school every day"
+    assert latest.concerns[0].part_label == "Nan picks Amir up from school every day"
+    assert latest.concerns[0].kind_label == "An action"
 
 
 def test_a_reason_for_a_part_that_is_not_ticked_is_not_lost(db, settings, family):

@@ -75,8 +75,44 @@ class Part:
 
     @property
     def label(self) -> str:
-        """What the part is, kept with a concern so it reads the same after changes."""
-        return f"{self.kind_label}: {self.text}"[:PART_LABEL_LIMIT]
+        """The part's words, kept with a concern so it reads the same after changes."""
+        return self.text[:PART_LABEL_LIMIT]
+
+
+def part_kind(key: str) -> str:
+    """What kind of part a concern is about, in the reader's language."""
+    if key.startswith("action:"):
+        return _("An action")
+    if key.startswith("goal:"):
+        return _("A goal")
+    if key == WHAT_WE_WANT:
+        return _("What we want for the children")
+    if key == IF_THINGS_GO_WRONG:
+        return _("What we do if things go wrong")
+    return _("A part of the plan")
+
+
+@dataclass
+class ConcernView:
+    """One part the agency did not agree, and why."""
+
+    concern: AgencyConcern
+
+    @property
+    def part(self) -> str:
+        return self.concern.part
+
+    @property
+    def kind_label(self) -> str:
+        return part_kind(self.concern.part)
+
+    @property
+    def part_label(self) -> str:
+        return self.concern.part_label
+
+    @property
+    def reason(self) -> str:
+        return self.concern.reason
 
 
 @dataclass
@@ -84,7 +120,7 @@ class DecisionView:
     """One decision by the agency on a presented version of the plan, with its reasons."""
 
     decision: AgencyDecision
-    concerns: list[AgencyConcern]
+    concerns: list[ConcernView]
     decided_by_name: str
 
     @property
@@ -252,7 +288,7 @@ def plan_parts(session: Session, *, plan: FamilyPlan) -> list[Part]:
     """The parts of the plan the agency may not agree, in the order the plan reads."""
     parts: list[Part] = []
     if plan.what_we_want.strip():
-        parts.append(Part(WHAT_WE_WANT, _("What we want for the children"), plan.what_we_want))
+        parts.append(Part(WHAT_WE_WANT, part_kind(WHAT_WE_WANT), plan.what_we_want))
     goals = session.exec(
         select(PlanGoal)
         .where(PlanGoal.plan_id == plan.id)
@@ -276,7 +312,7 @@ def plan_parts(session: Session, *, plan: FamilyPlan) -> list[Part]:
         )
     if plan.if_things_go_wrong.strip():
         parts.append(
-            Part(IF_THINGS_GO_WRONG, _("What we do if things go wrong"), plan.if_things_go_wrong)
+            Part(IF_THINGS_GO_WRONG, part_kind(IF_THINGS_GO_WRONG), plan.if_things_go_wrong)
         )
     return parts
 
@@ -299,14 +335,14 @@ def _requests(session: Session, plan: FamilyPlan | None) -> list[RequestView]:
 
 def _decision_views(session: Session, decisions: list[AgencyDecision]) -> list[DecisionView]:
     ids = [d.id for d in decisions if d.id is not None]
-    concerns: dict[int, list[AgencyConcern]] = {i: [] for i in ids}
+    concerns: dict[int, list[ConcernView]] = {i: [] for i in ids}
     if ids:
         for concern in session.exec(
             select(AgencyConcern)
             .where(col(AgencyConcern.decision_id).in_(ids))
             .order_by(col(AgencyConcern.id))
         ):
-            concerns[concern.decision_id].append(concern)
+            concerns[concern.decision_id].append(ConcernView(concern))
     names = _names(session, {d.decided_by_id for d in decisions})
     return [
         DecisionView(

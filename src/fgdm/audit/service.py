@@ -234,6 +234,7 @@ def _thing_words() -> dict[str, str]:
         "plan": _("your family plan"),
         "meeting": _("the family meeting"),
         "child_view": _("what the children have said"),
+        "child_view_private": _("what the children have said"),
         "voice": _("what the children have said"),
         "three_houses": _("the three houses"),
         "export": _("a copy of your family's record"),
@@ -315,6 +316,9 @@ def list_for_family(
     addresses or request ids. Records that the list was looked at."""
     family_id = access.family_id
     query = select(AuditEvent).where(AuditEvent.family_group_id == family_id)
+    if not access.is_practitioner:
+        # A child's view kept to practitioners: not even that someone looked at it.
+        hidden_object_types = hidden_object_types | {"child_view_private"}
     if hidden_object_types:
         # Parts of the record this reader may not know about (a child's three houses they
         # were not chosen to see): not even when someone looked at them.

@@ -37,9 +37,17 @@ ACCOUNT_TABLES = frozenset(
 # Columns never released: secrets, and the network addresses of whoever acted.
 WITHHELD_COLUMNS = frozenset({"token_hash", "password_hash", "totp_secret", "code_hash"})
 AUDIT_WITHHELD_COLUMNS = frozenset({"ip_address"})
-# A child's three houses: seen only by the people the child chose, so reviewed first.
+# A child's three houses (seen only by the people the child chose) and a child's views
+# with their answers (which the child may keep to practitioners): reviewed first.
 CHILD_PRIVATE_TABLES = frozenset(
-    {"three_houses", "three_houses_viewer", "house_entry", "house_drawing"}
+    {
+        "three_houses",
+        "three_houses_viewer",
+        "house_entry",
+        "house_drawing",
+        "child_view",
+        "child_view_link",
+    }
 )
 
 

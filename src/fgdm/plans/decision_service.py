@@ -12,24 +12,22 @@ from sqlmodel import Session, col, select
 
 from fgdm.accounts.models import User
 from fgdm.audit import service as audit_service
-from fgdm.db import NotAllowedHere, NotFound, StaleEdit, utcnow
+from fgdm.db import NotAllowedHere, StaleEdit, utcnow
 from fgdm.families.service import AccessRole, FamilyAccess
 from fgdm.i18n import gettext as _
 from fgdm.meetings import lock
 from fgdm.meetings.models import Meeting, MeetingPart
 from fgdm.network import service as network_service
-from fgdm.network.models import Person
+from fgdm.plans import service as plan_service
 from fgdm.plans.models import (
     PLAN_TEXT_LIMIT,
     AgencyConcern,
     AgencyDecision,
     FamilyPlan,
-    PlanAction,
-    PlanActionPerson,
-    PlanGoal,
     ServiceAnswer,
     ServiceRequest,
 )
+from fgdm.plans.service import PlanView
 from fgdm.security.actor import Actor
 
 PRESENTERS = (AccessRole.family_member, AccessRole.young_person, AccessRole.practitioner)
@@ -159,7 +157,6 @@ class DecisionPage:
     decisions: list[DecisionView] = field(default_factory=list)
     may_present: bool = False
     may_decide: bool = False
-    action_count: int = 0
 
     @property
     def latest(self) -> DecisionView | None:
@@ -241,12 +238,6 @@ def _refuse(session: Session, actor: Actor, access: FamilyAccess, action: str) -
     return NotAllowedHere(access.family_id)
 
 
-def _plan(session: Session, *, access: FamilyAccess) -> FamilyPlan | None:
-    return session.exec(
-        select(FamilyPlan).where(FamilyPlan.family_group_id == access.family_id)
-    ).first()
-
-
 def _names(session: Session, user_ids: set[int | None]) -> dict[int, str]:
     ids = [i for i in user_ids if i is not None]
     if not ids:
@@ -259,74 +250,41 @@ def _base(access: FamilyAccess) -> str:
     return f"/families/{access.family_id}/plan"
 
 
-def _open_actions(session: Session, plan: FamilyPlan) -> list[PlanAction]:
-    return list(
-        session.exec(
-            select(PlanAction)
-            .where(PlanAction.plan_id == plan.id, col(PlanAction.closed_at_review_id).is_(None))
-            .order_by(col(PlanAction.position), col(PlanAction.id))
-        )
-    )
-
-
-def _action_people(session: Session, action_ids: list[int]) -> dict[int, list[str]]:
-    found: dict[int, list[str]] = {aid: [] for aid in action_ids}
-    if not action_ids:
-        return found
-    rows = session.exec(
-        select(PlanActionPerson, Person)
-        .join(Person, col(Person.id) == col(PlanActionPerson.person_id))
-        .where(col(PlanActionPerson.action_id).in_(action_ids))
-        .order_by(col(Person.known_as))
-    ).all()
-    for link, person in rows:
-        found[link.action_id].append(person.known_as)
-    return found
-
-
-def plan_parts(session: Session, *, plan: FamilyPlan) -> list[Part]:
-    """The parts of the plan the agency may not agree, in the order the plan reads."""
+def plan_parts(view: PlanView) -> list[Part]:
+    """The parts of the plan the agency may not agree, in the order the plan reads (actions
+    finished with at a review are no longer part of it)."""
     parts: list[Part] = []
-    if plan.what_we_want.strip():
-        parts.append(Part(WHAT_WE_WANT, part_kind(WHAT_WE_WANT), plan.what_we_want))
-    goals = session.exec(
-        select(PlanGoal)
-        .where(PlanGoal.plan_id == plan.id)
-        .order_by(col(PlanGoal.position), col(PlanGoal.id))
-    ).all()
-    for number, goal in enumerate(goals, start=1):
-        label = _("Goal %(number)s") % {"number": number}
-        parts.append(Part(f"goal:{goal.id}", label, goal.text))
-    actions = _open_actions(session, plan)
-    who = _action_people(session, [a.id for a in actions if a.id is not None])
-    for number, action in enumerate(actions, start=1):
-        label = _("Action %(number)s") % {"number": number}
+    if view.what_we_want.strip():
+        parts.append(Part(WHAT_WE_WANT, part_kind(WHAT_WE_WANT), view.what_we_want))
+    for gv in view.goals:
+        label = _("Goal %(number)s") % {"number": gv.number}
+        parts.append(Part(f"goal:{gv.goal.id}", label, gv.goal.text))
+    for av in view.actions:
+        if av.action.closed_at_review_id is not None:
+            continue
+        label = _("Action %(number)s") % {"number": av.number}
         parts.append(
             Part(
-                f"action:{action.id}",
+                f"action:{av.action.id}",
                 label,
-                action.what,
-                who=who.get(action.id or 0, []),
-                by_when=action.by_when,
+                av.action.what,
+                who=av.who_names,
+                by_when=av.action.by_when,
             )
         )
-    if plan.if_things_go_wrong.strip():
+    if view.if_things_go_wrong.strip():
         parts.append(
-            Part(IF_THINGS_GO_WRONG, part_kind(IF_THINGS_GO_WRONG), plan.if_things_go_wrong)
+            Part(IF_THINGS_GO_WRONG, part_kind(IF_THINGS_GO_WRONG), view.if_things_go_wrong)
         )
     return parts
 
 
-def _requests(session: Session, plan: FamilyPlan | None) -> list[RequestView]:
-    if plan is None:
-        return []
-    rows = list(
-        session.exec(
-            select(ServiceRequest)
-            .where(ServiceRequest.plan_id == plan.id)
-            .order_by(col(ServiceRequest.position), col(ServiceRequest.id))
-        )
-    )
+def _has_actions(parts: list[Part]) -> bool:
+    return any(p.key.startswith("action:") for p in parts)
+
+
+def _requests(session: Session, view: PlanView) -> list[RequestView]:
+    rows = [rv.request for rv in view.requests]
     names = _names(session, {r.answered_by_id for r in rows})
     return [
         RequestView(request=r, answered_by_name=names.get(r.answered_by_id or 0, "")) for r in rows
@@ -380,7 +338,8 @@ def latest_decision(session: Session, *, plan_id: int | None) -> DecisionView | 
 def load_decisions(session: Session, *, actor: Actor, access: FamilyAccess) -> DecisionPage:
     """The plan as presented, the agency's decisions (newest first) with their reasons and
     the answers to requests for help; everyone in the group reads them. Audited."""
-    plan = _plan(session, access=access)
+    view = plan_service.read_plan(session, actor=actor, access=access, audit=False)
+    plan = view.plan
     page = DecisionPage(
         access=access,
         plan=plan,
@@ -388,9 +347,8 @@ def load_decisions(session: Session, *, actor: Actor, access: FamilyAccess) -> D
         may_decide=may_decide(access),
     )
     if plan is not None:
-        page.parts = plan_parts(session, plan=plan)
-        page.action_count = sum(1 for p in page.parts if p.key.startswith("action:"))
-        page.requests = _requests(session, plan)
+        page.parts = plan_parts(view)
+        page.requests = _requests(session, view)
         page.decisions = _decision_views(session, _decisions(session, plan.id))
     _audit(session, actor, access, "view_plan_decision", plan.id if plan else None)
     return page
@@ -405,8 +363,9 @@ def present(session: Session, *, actor: Actor, access: FamilyAccess, version: in
     if not may_present(access):
         raise _refuse(session, actor, access, "plan_present")
     lock.check_plan_writable(session, access=access)
-    plan = _plan(session, access=access)
-    if plan is None or not _open_actions(session, plan):
+    view = plan_service.read_plan(session, actor=actor, access=access, audit=False)
+    plan = view.plan
+    if plan is None or not _has_actions(plan_parts(view)):
         raise DecisionError(
             {"present": _("Add at least one action to the plan before you present it.")}
         )
@@ -515,8 +474,9 @@ def decide(
     if not may_decide(access):
         raise _refuse(session, actor, access, "plan_decision")
     lock.check_plan_writable(session, access=access)
-    plan = _decidable(_plan(session, access=access), data.revision)
-    parts = plan_parts(session, plan=plan)
+    view = plan_service.read_plan(session, actor=actor, access=access, audit=False)
+    plan = _decidable(view.plan, data.revision)
+    parts = plan_parts(view)
     errors = check_decision(data, parts)
     if errors:
         raise DecisionError(errors)
@@ -567,15 +527,6 @@ def decide(
 # --- Answers to requests for help --------------------------------------------------------
 
 
-def get_request(session: Session, *, access: FamilyAccess, request_id: int) -> ServiceRequest:
-    """One request for help in this family group's plan, or NotFound."""
-    plan = _plan(session, access=access)
-    row = session.get(ServiceRequest, request_id) if plan is not None else None
-    if row is None or plan is None or row.plan_id != plan.id:
-        raise NotFound(request_id)
-    return row
-
-
 def answer_labels() -> dict[str, str]:
     """Each answer in plain words, for the form and for the family."""
     return {
@@ -619,7 +570,7 @@ def answer_request(
     if not may_decide(access):
         raise _refuse(session, actor, access, "request_answer")
     lock.check_plan_writable(session, access=access)
-    row = get_request(session, access=access, request_id=request_id)
+    row = plan_service.get_request(session, access=access, request_id=request_id)
     errors = check_answer(answer, reason, referred_to)
     if errors:
         raise DecisionError(errors)

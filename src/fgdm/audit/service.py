@@ -89,17 +89,22 @@ def record_views(
     id: the actor's role in it), written in one bulk insert in the current transaction."""
     if not roles:
         return
-    rows = [
-        _event(
+    # One row built and checked for each role; the others are copies (building each is slow).
+    built = {
+        role: _event(
             actor=actor,
             action="view",
-            family_group_id=family_id,
+            family_group_id=None,
             object_type=object_type,
-            object_id=family_id,
+            object_id=None,
             outcome=Outcome.ok,
             detail="",
             actor_role=role,
         ).model_dump(exclude={"id"})
+        for role in set(roles.values())
+    }
+    rows = [
+        {**built[role], "family_group_id": family_id, "object_id": str(family_id)}
         for family_id, role in roles.items()
     ]
     session.execute(insert(AuditEvent), rows)

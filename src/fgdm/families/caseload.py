@@ -14,6 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from fgdm import analysis
 from fgdm.analysis import Rule, Severity
 from fgdm.analysis.snapshot import PlanAction as ActionNode
 from fgdm.audit import service as audit_service
@@ -262,8 +263,11 @@ def _findings(session: Session, *, actor: Actor, accesses: list[FamilyAccess]) -
     _add_plan_actions(session, views)
     counts = {}
     for family_id, view in views.items():
-        report = network_service.report(view, settings=actor.settings)
-        counts[family_id] = sum(1 for f in report.findings if f.severity >= Severity.warning)
+        findings = analysis.find_gaps(
+            network_service.to_snapshot(view),
+            minimum_trusted=actor.settings.safety_network_minimum,
+        )
+        counts[family_id] = sum(1 for f in findings if f.severity >= Severity.warning)
     return counts
 
 

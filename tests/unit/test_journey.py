@@ -72,15 +72,24 @@ def put_at(db, family, stage):
 def full_referral(db, family, **changes):
     values = {
         "referred_by": "Sam Lee, social worker",
-        "worries": "Mum is going into hospital and nobody is sure who will look after Amir.",
-        "decision_to_make": "Who Amir lives with while Mum is in hospital.",
+        "worries": "Nobody is sure who looks after Amir.",
+        "decision_to_make": "Who Amir lives with.",
         "family_consents": True,
         "consent_date": date(2026, 3, 2),
         "consent_given_by": "Ama Osei",
     }
     values.update(changes)
-    db.add(Referral(family_group_id=family.id, **values))
+    referral = Referral(family_group_id=family.id, **values)
+    db.add(referral)
     db.commit()
+    return referral
+
+
+def user_for(db, settings, family, who):
+    """The family group's parent or young person, or a manager of its team."""
+    if who == "manager":
+        return make_user(db, settings, role=StaffRole.manager)
+    return getattr(family, who)
 
 
 def meeting(db, family, kind=MeetingKind.conference, starts_at=None):
@@ -327,11 +336,7 @@ def test_a_reason_that_is_too_long_is_refused(db, settings, family):
 @pytest.mark.parametrize("who", ["parent", "young_person", "manager"])
 def test_only_practitioners_move_the_stage_and_refusals_are_audited(db, settings, family, who):
     full_referral(db, family)
-    user = (
-        make_user(db, settings, role=StaffRole.manager)
-        if who == "manager"
-        else getattr(family, who)
-    )
+    user = user_for(db, settings, family, who)
     with pytest.raises(NotAllowedHere):
         move(db, settings, family, Stage.preparation, user=user)
     db.rollback()

@@ -10,6 +10,7 @@ from fastapi.responses import Response
 
 from fgdm.analysis import Severity
 from fgdm.db import SessionDep
+from fgdm.families import journey
 from fgdm.families import service as families_service
 from fgdm.families.service import ChildInput, FamilyAccess
 from fgdm.i18n import gettext as _
@@ -129,6 +130,7 @@ def family_home(
             "agree_again_since": plan_service.agree_again_since(
                 session, actor=actor, access=access
             ),
+            "journey_steps": journey.where_we_are(session, access=access),
             "family": access.family,
             "access": access,
             "nav": "families",

@@ -5,19 +5,16 @@ member sees and the printed invitations."""
 from __future__ import annotations
 
 import pytest
-from bs4 import BeautifulSoup
 from sqlmodel import select
 
 from fgdm.accounts.models import StaffRole
 from fgdm.audit.models import AuditEvent
-from fgdm.families import service as families_service
 from fgdm.families.models import Referral
 from fgdm.meetings.models import Invitation, InvitationStatus, Meeting, SafetyArrangement
-from fgdm.network import service as network_service
 from fgdm.network.models import DetailField, PersonDetail, Visibility
-from fgdm.network.service import PersonInput
-from tests.factories import PASSPHRASE, actor_for, make_family, make_user
+from tests.factories import make_family, make_user
 from tests.http.test_every_string_translatable import bracketed, untranslated  # noqa: F401
+from tests.http.test_safety_plan import person, signed_in, soup
 
 REASON = "Court order after the assault in March"
 NAN_ADDRESS = "12 Hill Road, Leeds"
@@ -26,28 +23,6 @@ NAN_ADDRESS = "12 Hill Road, Leeds"
 @pytest.fixture
 def family(db, settings):
     return make_family(db, settings)
-
-
-def signed_in(make_client, user):
-    browser = make_client()
-    browser.sign_in(user.login, PASSPHRASE)
-    return browser
-
-
-def soup(response):
-    return BeautifulSoup(response.text, "html.parser")
-
-
-def person(db, settings, family, name):
-    access = families_service.get_access(db, user=family.practitioner, family_group_id=family.id)
-    made = network_service.add_person(
-        db,
-        actor=actor_for(settings, family.practitioner),
-        access=access,
-        data=PersonInput(known_as=name, kind="family"),
-    )
-    db.commit()
-    return made
 
 
 def base(family):

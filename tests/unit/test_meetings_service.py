@@ -9,15 +9,13 @@ from sqlmodel import select
 from fgdm.accounts.models import StaffRole
 from fgdm.audit.models import AuditEvent
 from fgdm.db import NotAllowedHere, NotFound, StaleEdit
-from fgdm.families import service as families_service
 from fgdm.families.models import Referral
 from fgdm.families.service import AccessRole, FamilyAccess
 from fgdm.meetings import service as meetings_service
 from fgdm.meetings.models import Invitation, InvitationStatus, SafetyArrangement
 from fgdm.meetings.service import InvitationInput, MeetingError, MeetingInput
-from fgdm.network import service as network_service
-from fgdm.network.service import PersonInput
 from tests.factories import actor_for, make_family, make_user
+from tests.unit.test_safety_plan_service import access_of, person
 
 REASON = "Domestic abuse: a court order keeps them apart"
 
@@ -27,25 +25,9 @@ def family(db, settings):
     return make_family(db, settings)
 
 
-def access_of(db, user, family_id):
-    access = families_service.get_access(db, user=user, family_group_id=family_id)
-    assert access is not None
-    return access
-
-
 def as_(db, settings, family, who):
     user = getattr(family, who)
     return {"actor": actor_for(settings, user), "access": access_of(db, user, family.id)}
-
-
-def person(db, settings, family, name):
-    made = network_service.add_person(
-        db,
-        **as_(db, settings, family, "practitioner"),
-        data=PersonInput(known_as=name, kind="family"),
-    )
-    db.commit()
-    return made
 
 
 def schedule(db, settings, family, date_text="2030-05-14", time_text="10:30"):

@@ -325,9 +325,7 @@ def print_all(
     return _print_page(request, session, actor, access, meeting_id, None)
 
 
-@router.get(
-    BASE + "/{meeting_id}/invitations/{invitation_id}/print", name="meetings:print_one"
-)
+@router.get(BASE + "/{meeting_id}/invitations/{invitation_id}/print", name="meetings:print_one")
 def print_one(
     request: Request,
     family_id: int,

@@ -16,7 +16,7 @@ from fgdm.accounts.models import User
 from fgdm.audit import service as audit_service
 from fgdm.db import NotAllowedHere, NotFound, StaleEdit, parse_id, utcnow
 from fgdm.families.models import MemberRole, Membership, Referral
-from fgdm.families.service import AccessRole, FamilyAccess
+from fgdm.families.service import AccessRole, FamilyAccess, FamilyFormError
 from fgdm.i18n import gettext as _
 from fgdm.meetings.models import (
     ArrangementKind,
@@ -27,7 +27,9 @@ from fgdm.meetings.models import (
     SafetyArrangement,
 )
 from fgdm.network.models import Person
+from fgdm.safety import plan_service
 from fgdm.security.actor import Actor
+from fgdm.stories import service as stories_service
 
 VENUE_LIMIT = 300
 ARRANGEMENTS_LIMIT = 2000
@@ -46,12 +48,8 @@ TO_PRINT = (InvitationStatus.to_invite, InvitationStatus.invited, InvitationStat
 INVITE_WRITERS = (AccessRole.family_member, AccessRole.practitioner)
 
 
-class MeetingError(ValueError):
-    """Problems with a form, by field, for the page to show beside each field."""
-
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__("; ".join(errors.values()))
-        self.errors = errors
+# Problems with a form, by field, for the page to show beside each field.
+MeetingError = FamilyFormError
 
 
 # --- Inputs and views --------------------------------------------------------------------
@@ -305,26 +303,9 @@ def arrangement_labels() -> dict[str, str]:
 # --- People ------------------------------------------------------------------------------
 
 
-def adults(session: Session, *, access: FamilyAccess) -> list[Person]:
-    """The grown-ups in this family group's network, who may be invited."""
-    return list(
-        session.exec(
-            select(Person)
-            .where(Person.family_group_id == access.family_id, col(Person.is_child).is_(False))
-            .order_by(col(Person.known_as), col(Person.id))
-        )
-    )
-
-
-def children(session: Session, *, access: FamilyAccess) -> list[Person]:
-    """The children of this family group, for whom an advocate may speak."""
-    return list(
-        session.exec(
-            select(Person)
-            .where(Person.family_group_id == access.family_id, col(Person.is_child).is_(True))
-            .order_by(col(Person.known_as), col(Person.id))
-        )
-    )
+# The grown-ups who may be invited, and the children an advocate may speak for.
+adults = plan_service.adults
+children = stories_service.children
 
 
 def _person_in_family(

@@ -235,7 +235,12 @@ def test_a_stale_move_gets_the_conflict_page_and_changes_nothing(make_client, db
         journey_url(family) + "/stage", {"to_stage": "closed", "version": old, "note": "x"}
     )
     assert stale.status_code == 409
-    assert soup(stale).select_one(f"a[href='{journey_url(family)}']") is not None
+    page = soup(stale)
+    assert [td.get_text(strip=True) for td in page.select("table td")] == [
+        "Finished",
+        "Getting ready",
+    ]
+    assert page.select_one(f"a[href='{journey_url(family)}']") is not None
     assert stage_of(db, family) == Stage.preparation
     assert len(db.exec(select(StageChange)).all()) == 1
 

@@ -413,6 +413,11 @@ def journey(session: Session, *, actor: Actor, access: FamilyAccess) -> JourneyV
 # --- Moving ------------------------------------------------------------------------------
 
 
+def _chosen_words(to_stage: str) -> str:
+    """The family's words for the stage chosen in a form, or nothing for a made-up one."""
+    return step_words(Stage(to_stage)) if to_stage in Stage.__members__ else ""
+
+
 def move_stage(
     session: Session,
     *,
@@ -431,7 +436,7 @@ def move_stage(
     if family.version != version:
         raise StaleEdit(
             what=_("the stage"),
-            rows=[(_("Where we are"), "", step_words(family.stage))],
+            rows=[(_("Where we are"), _chosen_words(to_stage), step_words(family.stage))],
             back_url=f"/families/{access.family_id}/journey",
         )
     note = note.strip()

@@ -26,6 +26,7 @@ from fgdm.plans.models import (
 )
 from fgdm.safety.models import (
     DangerStatement,
+    FamilyNote,
     MappingItem,
     SafetyGoal,
     SafetyNetworkMember,
@@ -35,6 +36,7 @@ from fgdm.safety.models import (
     SafetyRule,
     SafetyRuleResponsible,
     ScalingScore,
+    StatementWording,
 )
 from fgdm.stories.models import Story, StoryImage, StoryPage
 from fgdm.voice.models import (
@@ -57,6 +59,7 @@ __all__ = [
     "DangerStatement",
     "DetailViewer",
     "FamilyGroup",
+    "FamilyNote",
     "FamilyPlan",
     "FamilyPlanAgreement",
     "FamilyPlanRevision",
@@ -89,6 +92,7 @@ __all__ = [
     "ServiceRequest",
     "SignInAttempt",
     "StageChange",
+    "StatementWording",
     "Story",
     "StoryImage",
     "StoryPage",

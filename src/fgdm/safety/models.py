@@ -207,3 +207,54 @@ class SafetyPlanAgreement(SQLModel, table=True):
     revision: int
     name_given: str = Field(max_length=120)
     agreed_at: datetime = timestamp_field(default_now=True)
+
+
+# --- Rectification ------------------------------------------------------------------------
+
+NOTE_TEXT_LIMIT = 1000
+
+
+class StatementType(StrEnum):
+    """The professional statements a family can disagree with, and whose wording is kept
+    when it is corrected."""
+
+    mapping_item = "mapping_item"
+    danger = "danger"
+    goal = "goal"
+
+
+class StatementWording(SQLModel, table=True):
+    """The words a statement had before someone changed them: a correction keeps the
+    history (UK GDPR article 16). Append-only."""
+
+    __tablename__ = "statement_wording"
+    __table_args__ = (sa.Index("ix_statement_wording_statement", "statement_type", "statement_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    family_group_id: int = Field(foreign_key="family_group.id", index=True, ondelete="CASCADE")
+    statement_type: StatementType = enum_field(StatementType)
+    statement_id: int
+    text: str = Field(max_length=2000)
+    written_by_id: int | None = Field(default=None, foreign_key="app_user.id", nullable=True)
+    replaced_by_id: int | None = Field(default=None, foreign_key="app_user.id", nullable=True)
+    replaced_at: datetime = timestamp_field(default_now=True)
+
+
+class FamilyNote(Versioned, table=True):
+    """A family member's or young person's note saying they do not agree with a
+    professional's statement, shown beside it wherever it is shown. Only its author
+    changes or removes it."""
+
+    __tablename__ = "family_note"
+    __table_args__ = (sa.Index("ix_family_note_statement", "statement_type", "statement_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    family_group_id: int = Field(foreign_key="family_group.id", index=True, ondelete="CASCADE")
+    statement_type: StatementType = enum_field(StatementType)
+    statement_id: int
+    text: str = Field(max_length=NOTE_TEXT_LIMIT)
+    author_id: int | None = Field(
+        default=None, foreign_key="app_user.id", nullable=True, ondelete="SET NULL"
+    )
+    created_at: datetime = timestamp_field(default_now=True)
+    updated_at: datetime = timestamp_field(default_now=True)

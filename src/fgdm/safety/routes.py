@@ -7,17 +7,24 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from fgdm.db import SessionDep
+from fgdm.db import NotAllowedHere, NotFound, SessionDep
 from fgdm.families.service import FamilyAccess
 from fgdm.i18n import gettext as _
+from fgdm.safety import rectification
 from fgdm.safety import service as safety_service
 from fgdm.safety.jargon import find_jargon
-from fgdm.safety.models import KINDS_BY_COLUMN, MappingColumn, MappingKind
+from fgdm.safety.models import (
+    KINDS_BY_COLUMN,
+    FamilyNote,
+    MappingColumn,
+    MappingKind,
+    StatementType,
+)
 from fgdm.safety.service import StatementKind
 from fgdm.security.actor import Actor
 from fgdm.security.deps import ActorDep
 from fgdm.security.permissions import EditorFamilyDep, FamilyDep
-from fgdm.web import FormDep, redirect, render
+from fgdm.web import FormDep, FormValues, redirect, render
 
 router = APIRouter()
 
@@ -468,3 +475,179 @@ def add_score(
             request, session, actor, access, values=form, errors=exc.errors, status_code=422
         )
     return redirect(request, f"/families/{family_id}/scaling#scores")
+
+
+# --- Rectification: the family's notes beside professionals' statements --------------------
+
+NOTE_PATHS = {
+    "items": StatementType.mapping_item,
+    "danger-statements": StatementType.danger,
+    "safety-goals": StatementType.goal,
+}
+
+
+def _statement_type(path: str) -> StatementType:
+    if path not in NOTE_PATHS:
+        raise NotFound(path)
+    return NOTE_PATHS[path]
+
+
+def _note_page(
+    request: Request,
+    access: FamilyAccess,
+    *,
+    statement: object,
+    action: str,
+    note: FamilyNote | None = None,
+    values: dict | FormValues | None = None,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    return render(
+        request,
+        "safety/note.html",
+        {
+            "family": access.family,
+            "access": access,
+            "statement": statement,
+            "note": note,
+            "action": action,
+            "values": values or {},
+            "errors": errors or {},
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/families/{family_id}/mapping/{kind}/{statement_id}/note", name="safety:note_form")
+def note_form(
+    request: Request,
+    family_id: int,
+    kind: str,
+    statement_id: int,
+    session: SessionDep,
+    actor: ActorDep,
+    access: FamilyDep,
+) -> Response:
+    statement_type = _statement_type(kind)
+    statement = rectification.get_statement(
+        session, access=access, statement_type=statement_type, statement_id=statement_id
+    )
+    if not rectification.may_add_note(access):
+        raise NotAllowedHere()
+    action = f"/families/{family_id}/mapping/{kind}/{statement_id}/note"
+    return _note_page(request, access, statement=statement, action=action)
+
+
+@router.post("/families/{family_id}/mapping/{kind}/{statement_id}/note", name="safety:add_note")
+def add_note(
+    request: Request,
+    family_id: int,
+    kind: str,
+    statement_id: int,
+    session: SessionDep,
+    actor: ActorDep,
+    access: EditorFamilyDep,
+    form: FormDep,
+) -> Response:
+    statement_type = _statement_type(kind)
+    if not rectification.may_add_note(access):
+        raise NotAllowedHere()
+    try:
+        rectification.add_note(
+            session,
+            actor=actor,
+            access=access,
+            statement_type=statement_type,
+            statement_id=statement_id,
+            text=form.get("text", ""),
+        )
+    except rectification.NoteError as exc:
+        statement = rectification.get_statement(
+            session, access=access, statement_type=statement_type, statement_id=statement_id
+        )
+        action = f"/families/{family_id}/mapping/{kind}/{statement_id}/note"
+        return _note_page(
+            request,
+            access,
+            statement=statement,
+            action=action,
+            values=form,
+            errors=exc.errors,
+            status_code=422,
+        )
+    return redirect(request, f"/families/{family_id}/mapping")
+
+
+@router.get("/families/{family_id}/mapping/notes/{note_id}", name="safety:note")
+def note_page(
+    request: Request,
+    family_id: int,
+    note_id: int,
+    session: SessionDep,
+    actor: ActorDep,
+    access: FamilyDep,
+) -> Response:
+    note = rectification.get_own_note(session, actor=actor, access=access, note_id=note_id)
+    statement = rectification.get_statement(
+        session, access=access, statement_type=note.statement_type, statement_id=note.statement_id
+    )
+    values = {"text": note.text, "version": str(note.version)}
+    action = f"/families/{family_id}/mapping/notes/{note_id}"
+    return _note_page(request, access, statement=statement, action=action, note=note, values=values)
+
+
+@router.post("/families/{family_id}/mapping/notes/{note_id}", name="safety:update_note")
+def update_note(
+    request: Request,
+    family_id: int,
+    note_id: int,
+    session: SessionDep,
+    actor: ActorDep,
+    access: EditorFamilyDep,
+    form: FormDep,
+) -> Response:
+    try:
+        rectification.update_note(
+            session,
+            actor=actor,
+            access=access,
+            note_id=note_id,
+            version=form.version(),
+            text=form.get("text", ""),
+        )
+    except rectification.NoteError as exc:
+        note = rectification.get_own_note(session, actor=actor, access=access, note_id=note_id)
+        statement = rectification.get_statement(
+            session,
+            access=access,
+            statement_type=note.statement_type,
+            statement_id=note.statement_id,
+        )
+        return _note_page(
+            request,
+            access,
+            statement=statement,
+            action=f"/families/{family_id}/mapping/notes/{note_id}",
+            note=note,
+            values=form,
+            errors=exc.errors,
+            status_code=422,
+        )
+    return redirect(request, f"/families/{family_id}/mapping")
+
+
+@router.post("/families/{family_id}/mapping/notes/{note_id}/remove", name="safety:remove_note")
+def remove_note(
+    request: Request,
+    family_id: int,
+    note_id: int,
+    session: SessionDep,
+    actor: ActorDep,
+    access: EditorFamilyDep,
+    form: FormDep,
+) -> Response:
+    rectification.remove_note(
+        session, actor=actor, access=access, note_id=note_id, version=form.version()
+    )
+    return redirect(request, f"/families/{family_id}/mapping")

@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -19,6 +20,7 @@ from fgdm.families.models import Membership
 from fgdm.families.service import AccessRole, FamilyAccess
 from fgdm.i18n import gettext as _
 from fgdm.network.models import Person
+from fgdm.safety import rectification
 from fgdm.safety.jargon import find_jargon
 from fgdm.safety.models import (
     KINDS_BY_COLUMN,
@@ -28,6 +30,7 @@ from fgdm.safety.models import (
     MappingKind,
     SafetyGoal,
     ScalingScore,
+    StatementType,
 )
 from fgdm.security.actor import Actor
 
@@ -124,6 +127,7 @@ class StatementView:
     statement: DangerStatement | SafetyGoal
     author_name: str
     jargon: list[str]
+    rectification: rectification.Rectification = field(default_factory=rectification.Rectification)
 
 
 @dataclass
@@ -131,6 +135,8 @@ class ItemView:
     item: MappingItem
     author_name: str
     may_change: bool
+    is_professional: bool = False
+    rectification: rectification.Rectification = field(default_factory=rectification.Rectification)
 
 
 @dataclass
@@ -197,8 +203,47 @@ def load_mapping(session: Session, *, actor: Actor, access: FamilyAccess) -> Map
                     jargon=find_jargon(s.text),
                 )
             )
+    _add_rectification(session, actor=actor, access=access, view=view)
     _audit(session, actor, access, "view", "mapping")
     return view
+
+
+def _add_rectification(
+    session: Session, *, actor: Actor, access: FamilyAccess, view: MappingView
+) -> None:
+    """Puts the family's notes and the earlier wording beside each statement."""
+    items = [iv for rows in view.columns.values() for iv in rows]
+    staff = _staff_ids(session, {iv.item.author_id for iv in items})
+    keyed: list[tuple[StatementType, ItemView | StatementView]] = [
+        (StatementType.mapping_item, iv) for iv in items
+    ]
+    keyed += [(StatementType.danger, sv) for sv in view.danger_statements]
+    keyed += [(StatementType.goal, sv) for sv in view.safety_goals]
+    found = rectification.for_statements(
+        session,
+        actor=actor,
+        access=access,
+        keys={(kind, _statement_of(v).id) for kind, v in keyed},
+    )
+    for kind, v in keyed:
+        v.rectification = found[(kind, _statement_of(v).id)]
+        if isinstance(v, ItemView):
+            v.is_professional = v.item.author_id in staff
+
+
+def _statement_of(view: ItemView | StatementView) -> Any:
+    return view.item if isinstance(view, ItemView) else view.statement
+
+
+def _staff_ids(session: Session, user_ids: set[int | None]) -> set[int]:
+    wanted = [i for i in user_ids if i]
+    if not wanted:
+        return set()
+    return set(
+        session.exec(
+            select(User.id).where(col(User.id).in_(wanted), col(User.staff_role).is_not(None))
+        ).all()
+    )
 
 
 def check_item(*, column: str, kind: str, text: str) -> dict[str, str]:
@@ -287,6 +332,16 @@ def update_item(
             rows=[(_("What it says"), text, item.text)],
             back_url=f"/families/{access.family_id}/mapping/items/{item_id}",
         )
+    rectification.keep_earlier_wording(
+        session,
+        actor=actor,
+        access=access,
+        statement_type=StatementType.mapping_item,
+        statement_id=item.id,
+        old_text=item.text,
+        new_text=text.strip(),
+        written_by_id=item.author_id,
+    )
     item.kind = MappingKind(kind)
     item.text = text.strip()
     if access.is_practitioner and not written_by_family(session, item=item):
@@ -313,6 +368,9 @@ def remove_item(
         raise StaleEdit(
             what=_("this part of the mapping"), back_url=f"/families/{access.family_id}/mapping"
         )
+    rectification.forget_statement(
+        session, access=access, statement_type=StatementType.mapping_item, statement_id=item_id
+    )
     session.delete(view.item)
     _audit(session, actor, access, "mapping_item_remove", "mapping_item", item_id)
 
@@ -384,6 +442,16 @@ def update_statement(
             rows=[(_("What it says"), text, statement.text)],
             back_url=f"/families/{access.family_id}/mapping/{kind.value}/{statement_id}",
         )
+    rectification.keep_earlier_wording(
+        session,
+        actor=actor,
+        access=access,
+        statement_type=StatementType(kind.value),
+        statement_id=statement_id,
+        old_text=statement.text,
+        new_text=text.strip(),
+        written_by_id=statement.author_id,
+    )
     statement.text = text.strip()
     session.add(statement)
     _audit(session, actor, access, f"{kind.value}_statement_update", kind.value, statement.id)
@@ -406,6 +474,9 @@ def remove_statement(
     ).statement
     if statement.version != version:
         raise StaleEdit(what=_("this statement"), back_url=f"/families/{access.family_id}/mapping")
+    rectification.forget_statement(
+        session, access=access, statement_type=StatementType(kind.value), statement_id=statement_id
+    )
     session.delete(statement)
     _audit(session, actor, access, f"{kind.value}_statement_remove", kind.value, statement_id)
 

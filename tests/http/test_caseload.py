@@ -7,12 +7,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from bs4 import BeautifulSoup
 
 from fgdm.accounts.models import StaffRole
 from fgdm.db import utcnow
 from fgdm.families.models import Stage
-from tests.factories import PASSPHRASE, make_family, make_user
+from tests.factories import make_family, make_user
+from tests.http.test_safety_plan import signed_in, soup
 from tests.unit.test_caseload import fill_family
 
 
@@ -32,16 +32,6 @@ def world(db, settings):
         stage=Stage.meeting,
     )
     return worker, late, fine
-
-
-def signed_in(make_client, user):
-    browser = make_client()
-    browser.sign_in(user.login, PASSPHRASE)
-    return browser
-
-
-def soup(response):
-    return BeautifulSoup(response.text, "html.parser")
 
 
 def row_names(page) -> list[str]:

@@ -202,65 +202,67 @@ def _latest_scores(session: Session, family_ids: list[int]) -> dict[int, Scaling
     return {score.family_group_id: score for score in scores}
 
 
-def _add_safety_plans(session: Session, views: dict[int, NetworkView]) -> None:
-    """Adds each safety plan's rules (with who is responsible) and its safety network to
-    the views, as the plan service gives them to the analysis for one family group."""
-    family_ids = list(views)
-    rules = session.exec(
-        select(SafetyRule, SafetyPlan.family_group_id)
-        .join(SafetyPlan, col(SafetyPlan.id) == col(SafetyRule.plan_id))
-        .where(col(SafetyPlan.family_group_id).in_(family_ids))
-        .order_by(col(SafetyRule.position), col(SafetyRule.id))
+def _rows_with_people(
+    session: Session,
+    *,
+    row_model: Any,
+    plan_model: Any,
+    link_key: Any,
+    link_person: Any,
+    family_ids: list[int],
+) -> list[tuple[Any, int, frozenset[int]]]:
+    """The rows of many family groups' plans (safety rules, plan actions) in the plan's
+    order, each with its family group and the people from the network linked to it."""
+    rows = session.exec(
+        select(row_model, plan_model.family_group_id)
+        .join(plan_model, col(plan_model.id) == col(row_model.plan_id))
+        .where(col(plan_model.family_group_id).in_(family_ids))
+        .order_by(col(row_model.position), col(row_model.id))
     ).all()
-    responsible: dict[int, set[int]] = defaultdict(set)
-    for link in session.exec(
-        select(SafetyRuleResponsible).where(
-            col(SafetyRuleResponsible.rule_id).in_([rule.id for rule, _family in rules])
-        )
+    people: dict[int, set[int]] = defaultdict(set)
+    for row_id, person_id in session.exec(
+        select(link_key, link_person).where(col(link_key).in_([row.id for row, _f in rows]))
     ).all():
-        responsible[link.rule_id].add(link.person_id)
-    for rule, family_id in rules:
-        assert rule.id is not None
-        views[family_id].rules.append(
-            Rule(id=rule.id, text=rule.what, responsible_ids=frozenset(responsible[rule.id]))
-        )
+        people[row_id].add(person_id)
+    return [(row, family_id, frozenset(people[row.id])) for row, family_id in rows]
+
+
+def _add_plans(session: Session, views: dict[int, NetworkView]) -> None:
+    """Adds each safety plan's rules (with who is responsible) and safety network, and each
+    family plan's actions (with who does them), to the views: what the plan services give
+    the analysis for one family group."""
+    family_ids = list(views)
+    for rule, family_id, responsible in _rows_with_people(
+        session,
+        row_model=SafetyRule,
+        plan_model=SafetyPlan,
+        link_key=SafetyRuleResponsible.rule_id,
+        link_person=SafetyRuleResponsible.person_id,
+        family_ids=family_ids,
+    ):
+        views[family_id].rules.append(Rule(id=rule.id, text=rule.what, responsible_ids=responsible))
     for member, family_id in session.exec(
         select(SafetyNetworkMember, SafetyPlan.family_group_id)
         .join(SafetyPlan, col(SafetyPlan.id) == col(SafetyNetworkMember.plan_id))
         .where(col(SafetyPlan.family_group_id).in_(family_ids))
     ).all():
         views[family_id].safety_network[member.person_id] = member.knows_the_worries
-
-
-def _add_plan_actions(session: Session, views: dict[int, NetworkView]) -> None:
-    """Adds each family plan's actions with who does them to the views, as the plan
-    service gives them to the analysis for one family group."""
-    actions = session.exec(
-        select(PlanAction, FamilyPlan.family_group_id)
-        .join(FamilyPlan, col(FamilyPlan.id) == col(PlanAction.plan_id))
-        .where(col(FamilyPlan.family_group_id).in_(list(views)))
-        .order_by(col(PlanAction.position), col(PlanAction.id))
-    ).all()
-    doers: dict[int, set[int]] = defaultdict(set)
-    for link in session.exec(
-        select(PlanActionPerson).where(
-            col(PlanActionPerson.action_id).in_([action.id for action, _family in actions])
-        )
-    ).all():
-        doers[link.action_id].add(link.person_id)
-    for action, family_id in actions:
-        assert action.id is not None
-        views[family_id].actions.append(
-            ActionNode(id=action.id, text=action.what, doer_ids=frozenset(doers[action.id]))
-        )
+    for action, family_id, doers in _rows_with_people(
+        session,
+        row_model=PlanAction,
+        plan_model=FamilyPlan,
+        link_key=PlanActionPerson.action_id,
+        link_person=PlanActionPerson.person_id,
+        family_ids=family_ids,
+    ):
+        views[family_id].actions.append(ActionNode(id=action.id, text=action.what, doer_ids=doers))
 
 
 def _findings(session: Session, *, actor: Actor, accesses: list[FamilyAccess]) -> dict[int, int]:
     """The number of warnings (and serious findings) the gap analysis finds in each family
     group's network, as this reader sees it."""
     views = network_service.load_networks(session, actor=actor, accesses=accesses)
-    _add_safety_plans(session, views)
-    _add_plan_actions(session, views)
+    _add_plans(session, views)
     counts = {}
     for family_id, view in views.items():
         findings = analysis.find_gaps(

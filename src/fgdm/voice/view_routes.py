@@ -208,7 +208,9 @@ def _view_page(
             "meetings": view_service.meetings(session, access=access) if item.may_change else [],
             "meeting_label": view_service.meeting_label,
             "plan_parts": (
-                view_service.plan_parts(session, access=access) if around.may_answer else []
+                view_service.plan_parts(session, actor=actor, access=access)
+                if around.may_answer
+                else []
             ),
             "values": values if values is not None else _view_values(item),
             "answer_values": answers,

@@ -31,7 +31,7 @@ from fgdm.families.service import AccessRole, FamilyAccess, FamilyFormError
 from fgdm.i18n import gettext as _
 from fgdm.meetings.models import Meeting
 from fgdm.network.models import Person
-from fgdm.plans.models import FamilyPlan, PlanAction, PlanGoal, ServiceRequest
+from fgdm.plans import service as plans_service
 from fgdm.security.actor import Actor
 from fgdm.stories import images
 from fgdm.stories.models import Story
@@ -266,37 +266,30 @@ def meetings(session: Session, *, access: FamilyAccess) -> list[Meeting]:
     )
 
 
-def plan_parts(session: Session, *, access: FamilyAccess) -> list[tuple[str, str]]:
+def plan_parts(session: Session, *, actor: Actor, access: FamilyAccess) -> list[tuple[str, str]]:
     """The parts of the family plan a view can have touched: ("goal:3", its words) for
-    each goal, action and request to services (read only; the plan is written elsewhere)."""
-    plan = session.exec(
-        select(FamilyPlan).where(FamilyPlan.family_group_id == access.family_id)
-    ).first()
-    if plan is None:
+    each goal, action and request to services, read through the plan service (not audited
+    again: the page that shows them is)."""
+    plan = plans_service.read_plan(session, actor=actor, access=access, audit=False)
+    if plan.plan is None:
         return []
-    parts: list[tuple[str, str]] = []
-    for goal in session.exec(
-        select(PlanGoal).where(PlanGoal.plan_id == plan.id).order_by(col(PlanGoal.position))
-    ):
-        parts.append((f"goal:{goal.id}", _("Goal: %(text)s") % {"text": goal.text[:120]}))
-    for action in session.exec(
-        select(PlanAction)
-        .where(PlanAction.plan_id == plan.id)
-        .order_by(col(PlanAction.position), col(PlanAction.id))
-    ):
-        parts.append((f"action:{action.id}", _("Action: %(text)s") % {"text": action.what[:120]}))
-    for request in session.exec(
-        select(ServiceRequest)
-        .where(ServiceRequest.plan_id == plan.id)
-        .order_by(col(ServiceRequest.position), col(ServiceRequest.id))
-    ):
-        parts.append(
+    return (
+        [
+            (f"goal:{g.goal.id}", _("Goal: %(text)s") % {"text": g.goal.text[:120]})
+            for g in plan.goals
+        ]
+        + [
+            (f"action:{a.action.id}", _("Action: %(text)s") % {"text": a.action.what[:120]})
+            for a in plan.actions
+        ]
+        + [
             (
-                f"request:{request.id}",
-                _("Asked of services: %(text)s") % {"text": request.what_we_ask[:120]},
+                f"request:{r.request.id}",
+                _("Asked of services: %(text)s") % {"text": r.request.what_we_ask[:120]},
             )
-        )
-    return parts
+            for r in plan.requests
+        ]
+    )
 
 
 def touched_key(link: ChildViewLink) -> str:
@@ -311,7 +304,7 @@ def touched_key(link: ChildViewLink) -> str:
 
 
 def _items(
-    session: Session, access: FamilyAccess, views: list[ChildView], own: set[int]
+    session: Session, actor: Actor, access: FamilyAccess, views: list[ChildView], own: set[int]
 ) -> list[ViewItem]:
     ids = [v.id for v in views if v.id is not None]
     links: dict[int, list[ChildViewLink]] = {i: [] for i in ids}
@@ -327,7 +320,7 @@ def _items(
         session,
         {v.recorded_by_id for v in views} | {lk.answered_by_id for lk in every_link},
     )
-    parts = dict(plan_parts(session, access=access)) if every_link else {}
+    parts = dict(plan_parts(session, actor=actor, access=access)) if every_link else {}
     labels = {m.id: meeting_label(m) for m in meetings(session, access=access)}
     return [
         ViewItem(
@@ -368,7 +361,7 @@ def _child_views(
     return ChildViews(
         access=access,
         child=child,
-        views=_items(session, access, views, own),
+        views=_items(session, actor, access, views, own),
         may_record=access.is_practitioner or is_own,
         may_answer=access.is_practitioner,
         is_own=is_own,
@@ -404,7 +397,7 @@ def get_view(
     NotFound for someone who may not see it. Records the read."""
     view, own = _view(session, actor, access, view_id, "child_view_view")
     child = _child(session, access, view.child_id)
-    [item] = _items(session, access, [view], own)
+    [item] = _items(session, actor, access, [view], own)
     _audit(session, actor, access, "child_view_view", view_id, view)
     return item, _child_views(session, actor, access, child, own)
 
@@ -593,12 +586,12 @@ def update_view(
 
 
 def _check_answer(
-    session: Session, access: FamilyAccess, form: AnswerForm, child: Person
+    session: Session, actor: Actor, access: FamilyAccess, form: AnswerForm, child: Person
 ) -> tuple[dict[str, str], dict[str, int | None]]:
     errors: dict[str, str] = {}
     targets: dict[str, int | None] = dict.fromkeys(("goal_id", "action_id", "service_request_id"))
     if form.touched:
-        if form.touched in dict(plan_parts(session, access=access)):
+        if form.touched in dict(plan_parts(session, actor=actor, access=access)):
             kind, _sep, number = form.touched.partition(":")
             column = {"goal": "goal_id", "action": "action_id", "request": "service_request_id"}
             targets[column[kind]] = parse_id(number)
@@ -653,7 +646,7 @@ def add_answer(
     view, _own = _view(session, actor, access, view_id, "child_view_link_add")
     _require_practitioner(session, actor, access, "child_view_link_add", view)
     child = _child(session, access, view.child_id)
-    errors, targets = _check_answer(session, access, form, child)
+    errors, targets = _check_answer(session, actor, access, form, child)
     if errors:
         raise ViewsError(errors)
     link = ChildViewLink(view_id=view_id)
@@ -691,7 +684,7 @@ def update_answer(
             f"/families/{access.family_id}/views/{view_id}#answer-{link_id}",
         )
     child = _child(session, access, view.child_id)
-    errors, targets = _check_answer(session, access, form, child)
+    errors, targets = _check_answer(session, actor, access, form, child)
     if errors:
         raise ViewsError(errors)
     _apply_answer(link, form, targets, actor)

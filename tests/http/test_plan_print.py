@@ -320,10 +320,12 @@ def test_the_pdf_has_the_actions_and_their_people_and_is_a_download_not_kept(
 def test_practitioner_details_are_recorded_in_the_audit(make_client, db, family, written):
     worker = signed_in(make_client, family.practitioner)
     worker.get(base(family) + "/print?staff=1")
-    assert prints(db, family.practitioner)[-1].detail == "with practitioners' details"
+    assert prints(db, family.practitioner)[-1].action == "print_with_staff_details"
+    worker.get(base(family) + "/print.pdf?staff=1")
+    assert prints(db, family.practitioner)[-1].action == "print_pdf_with_staff_details"
     mum = signed_in(make_client, family.parent)
     mum.get(base(family) + "/print?staff=1")
-    assert prints(db, family.parent)[-1].detail == ""
+    assert prints(db, family.parent)[-1].action == "print"
 
 
 # --- The children's version --------------------------------------------------------------

@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session
 
-from fgdm.audit import service as audit_service
 from fgdm.families.service import FamilyAccess
 from fgdm.i18n import gettext as _
 from fgdm.network import service as network_service
@@ -95,18 +94,6 @@ def _first_name(name: str) -> str:
     return name.split()[0] if name.split() else name
 
 
-def _audit(session: Session, actor: Actor, access: FamilyAccess, action: str, detail: str) -> None:
-    audit_service.record(
-        session,
-        actor=actor,
-        action=action,
-        family_group_id=access.family_id,
-        object_type="family_plan",
-        detail=detail,
-        actor_role=access.role.value,
-    )
-
-
 def read_handout(
     session: Session,
     *,
@@ -117,10 +104,11 @@ def read_handout(
 ) -> Handout:
     """The plan to print, with the children's names and the phone numbers of the people in
     its actions. Practitioners get what only they may see when they ask for it
-    (`staff_details`); for anyone else the question is ignored. Audited as a print, with
-    whether practitioners' details were in it."""
+    (`staff_details`); for anyone else the question is ignored. Audited as a print (or a
+    PDF), saying when practitioners' details were in it."""
     with_staff = staff_details and may_see_staff_details(access)
-    view = plan_service.read_plan(session, actor=actor, access=access, audit=False)
+    action = ("print_pdf" if as_pdf else "print") + ("_with_staff_details" if with_staff else "")
+    view = plan_service.read_plan(session, actor=actor, access=access, audit_action=action)
     network = network_service.load_network(session, actor=actor, access=access, audit=False)
     named = {p.id for av in view.actions for p in av.people}
     contacts = []
@@ -146,13 +134,6 @@ def read_handout(
             )
         )
     children = [p.person.known_as for p in network.children]
-    _audit(
-        session,
-        actor,
-        access,
-        "print_pdf" if as_pdf else "print",
-        "with practitioners' details" if with_staff else "",
-    )
     return Handout(view=view, children=children, contacts=contacts, with_staff_details=with_staff)
 
 
@@ -162,7 +143,7 @@ def read_childrens_version(
     """The goals and actions in the children's words (the family's words where none were
     written for the children), each action with its picture and the first names of who
     helps. Audited as a view of the children's version."""
-    view = plan_service.read_plan(session, actor=actor, access=access, audit=False)
+    view = plan_service.read_plan(session, actor=actor, access=access, audit_action="view_children")
     cards = [
         ChildCard(
             number=av.number,
@@ -174,5 +155,4 @@ def read_childrens_version(
         if av.action.closed_at_review_id is None
     ]
     goals = [gv.goal.child_words or gv.goal.text for gv in view.goals]
-    _audit(session, actor, access, "view_children", "")
     return ChildrensVersion(view=view, goals=goals, cards=cards)

@@ -311,6 +311,8 @@ def test_a_home_venue_protected_by_an_arrangement_is_withheld_from_family_member
     staff = soup(worker.get(page))
     assert "12 Hill Road" in staff.select_one(".meeting-summary").get_text()
     assert "must not learn where Nan lives" in staff.select_one(".meeting-warnings").get_text()
+    beside_venue = staff.select_one(".meeting-summary .meeting-venue-warning").get_text()
+    assert "Dad, who is asked, must not learn where Nan lives" in beside_venue
 
 
 def test_printed_invitations_keep_the_arrangements_without_telling_them(

@@ -39,7 +39,9 @@ def _event(
 ) -> AuditEvent:
     return AuditEvent(
         actor_id=actor.user_id,
-        actor_role=actor_role or actor.role_label,
+        # The meeting tablet during private family time is the family's, whatever role
+        # the service names: its rows always say so.
+        actor_role=actor.role_label if actor.on_family_device else actor_role or actor.role_label,
         family_group_id=family_group_id,
         action=action,
         object_type=object_type,

@@ -32,6 +32,9 @@ class FamilyAccess:
 
     family: FamilyGroup
     role: AccessRole
+    # The meeting tablet handed to the family for private family time: it reaches this
+    # family group as a family member, whoever's account it is signed in with.
+    on_family_device: bool = False
 
     @property
     def family_id(self) -> int:

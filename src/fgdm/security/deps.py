@@ -1,10 +1,12 @@
-"""Request dependencies: who is signed in, the acting user, CSRF checks, staff roles."""
+"""Request dependencies: who is signed in, the acting user, CSRF checks, staff roles, and
+the meeting tablet that is the family's during private family time."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from fgdm.accounts import service as accounts_service
@@ -29,6 +31,18 @@ class CsrfRefused(Exception):
 
 class NotAllowed(Exception):
     """Signed in, but this role may not do this (answers 403)."""
+
+
+class OnFamilyDevice(NotSignedIn):
+    """A page outside the family group asked for by the meeting tablet while it is the
+    family's (private family time): it is sent to the family time page instead."""
+
+
+# Where the family's device is sent from any page that is not theirs; the page there finds
+# the meeting and sends it on to the family time page of its family group.
+FAMILY_TIME_HOME = "/family-time"
+# Pages outside the family group that the family's device still uses.
+FAMILY_DEVICE_PAGES = frozenset({"/session/keep-alive", FAMILY_TIME_HOME})
 
 
 def client_ip(request: Request) -> str:
@@ -78,6 +92,7 @@ def actor_from_request(request: Request) -> Actor:
         request_id=getattr(request.state, "request_id", ""),
         settings=request.app.state.settings,
         session_id=user_session.id if user_session else None,
+        family_time_meeting_id=user_session.family_time_meeting_id if user_session else None,
     )
 
 
@@ -124,11 +139,40 @@ def refuse_impossible_ids(request: Request) -> None:
             raise HTTPException(status_code=404)
 
 
-def require_user(request: Request, _signed_in: None = Depends(load_signed_in)) -> User:
-    """The signed-in user, or a redirect to the sign-in page."""
+def require_signed_in(request: Request, _signed_in: None = Depends(load_signed_in)) -> User:
+    """The signed-in user, or a redirect to the sign-in page; the family's device too (the
+    family group pages decide what it may see)."""
     user = getattr(request.state, "user", None)
     if user is None:
         raise NotSignedIn()
+    return user
+
+
+def _send_to_family_time(request: Request, _exc: Exception) -> Response:
+    if request.url.path.startswith("/api/"):
+        return JSONResponse({"detail": "Private family time"}, status_code=403)
+    if request.headers.get("HX-Request") == "true":
+        return Response(status_code=204, headers={"HX-Redirect": FAMILY_TIME_HOME})
+    return RedirectResponse(FAMILY_TIME_HOME, status_code=303)
+
+
+def on_family_device(request: Request) -> bool:
+    """True when this browser's session is the meeting tablet handed to the family."""
+    user_session = getattr(request.state, "user_session", None)
+    return user_session is not None and user_session.family_time_meeting_id is not None
+
+
+def require_user(request: Request, user: User = Depends(require_signed_in)) -> User:
+    """The signed-in user, or a redirect to the sign-in page. The family's device is sent
+    to the family time page from every page outside the family group (the families list,
+    the caseload, the account, admin and two-step pages)."""
+    if on_family_device(request) and request.url.path not in FAMILY_DEVICE_PAGES:
+        # The app's error pages are set up where this package cannot add to them; the
+        # handler table Starlette keeps for this app takes this one kind of refusal once.
+        handlers = request.scope.get("starlette.exception_handlers")
+        if handlers:
+            handlers[0].setdefault(OnFamilyDevice, _send_to_family_time)
+        raise OnFamilyDevice()
     return user
 
 

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
+from sqlmodel import Session
 
 from fgdm.audit import service as audit_service
 from fgdm.db import NotFound, SessionDep
 from fgdm.families import service as families_service
 from fgdm.families.service import AccessRole, FamilyAccess
+from fgdm.meetings.models import Meeting
 from fgdm.security.actor import Actor
-from fgdm.security.deps import ActorDep, NotAllowed, require_user
+from fgdm.security.deps import ActorDep, NotAllowed, require_signed_in
 
 
 def access_or_404(
@@ -22,6 +25,8 @@ def access_or_404(
     if actor.user is None:  # FamilyDep signs people in first; never reached without a user
         raise NotFound(family_id)
     access = families_service.get_access(session, user=actor.user, family_group_id=family_id)
+    if access is not None and actor.on_family_device:
+        access = _on_family_device(session, actor, access)
     if access is None:
         audit_service.record_at_once(
             request.app.state.engine,
@@ -36,12 +41,25 @@ def access_or_404(
     return access
 
 
+def _on_family_device(session: Session, actor: Actor, access: FamilyAccess) -> FamilyAccess | None:
+    """The meeting tablet during private family time reaches only the meeting's family
+    group, and only as a family member: every other family group is not there for it."""
+    meeting = session.get(Meeting, actor.family_time_meeting_id)
+    if (
+        meeting is None
+        or meeting.family_group_id != access.family_id
+        or not access.is_practitioner  # the account no longer works with this family group
+    ):
+        return None
+    return replace(access, role=AccessRole.family_member, on_family_device=True)
+
+
 def family_access(
     request: Request,
     family_id: int,
     session: SessionDep,
     actor: ActorDep,
-    _user: object = Depends(require_user),
+    _user: object = Depends(require_signed_in),
 ) -> FamilyAccess:
     """Loads the family group for the signed-in user, or answers 404."""
     return access_or_404(request, session, actor, family_id)

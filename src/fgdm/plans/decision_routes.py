@@ -8,6 +8,7 @@ from fastapi.responses import Response
 from fgdm.db import NotFound, SessionDep, parse_id
 from fgdm.families.service import FamilyAccess
 from fgdm.plans import decision_service
+from fgdm.plans import service as plan_service
 from fgdm.plans.decision_service import DecisionError, DecisionInput, NotDecidable
 from fgdm.security.actor import Actor
 from fgdm.security.deps import ActorDep
@@ -17,10 +18,6 @@ from fgdm.web import FormDep, FormValues, redirect, render
 router = APIRouter()
 
 BASE = "/families/{family_id}/plan"
-
-
-def _base(access: FamilyAccess) -> str:
-    return f"/families/{access.family_id}/plan"
 
 
 def _page(
@@ -50,7 +47,7 @@ def _page(
             "answer_labels": decision_service.answer_labels(),
             "family": access.family,
             "access": access,
-            "base": _base(access),
+            "base": plan_service.base_url(access),
             "nav": "families",
             "decision_page": True,
         },
@@ -78,7 +75,7 @@ def present(
         decision_service.present(session, actor=actor, access=access, version=form.version())
     except DecisionError as exc:
         return _page(request, session, actor, access, errors=exc.errors, status_code=422)
-    return redirect(request, f"{_base(access)}/decision#presented")
+    return redirect(request, f"{plan_service.base_url(access)}/decision#presented")
 
 
 def _decision_input(form: FormValues) -> DecisionInput:
@@ -108,7 +105,7 @@ def decide(
         )
     except NotDecidable as exc:
         return _page(request, session, actor, access, problem=exc.message, status_code=409)
-    return redirect(request, f"{_base(access)}/decision#decision")
+    return redirect(request, f"{plan_service.base_url(access)}/decision#decision")
 
 
 @router.post(BASE + "/requests/{request_id}/answer", name="plan_decision:answer")
@@ -147,4 +144,4 @@ def answer(
             answering=row_id,
             status_code=422,
         )
-    return redirect(request, f"{_base(access)}/decision#request-{row_id}")
+    return redirect(request, f"{plan_service.base_url(access)}/decision#request-{row_id}")

@@ -212,16 +212,8 @@ def may_decide(access: FamilyAccess) -> bool:
 def _audit(
     session: Session, actor: Actor, access: FamilyAccess, action: str, object_id: object = None
 ) -> None:
-    """Records a view or a change in the same transaction."""
-    audit_service.record(
-        session,
-        actor=actor,
-        action=action,
-        family_group_id=access.family_id,
-        object_type="family_plan",
-        object_id=object_id,
-        actor_role=access.role.value,
-    )
+    """Records a view or a change of the plan in the same transaction."""
+    plan_service.audit_view(session, actor=actor, access=access, action=action, object_id=object_id)
 
 
 def _refuse(session: Session, actor: Actor, access: FamilyAccess, action: str) -> NotAllowedHere:
@@ -244,10 +236,6 @@ def _names(session: Session, user_ids: set[int | None]) -> dict[int, str]:
         return {}
     users = session.exec(select(User).where(col(User.id).in_(ids))).all()
     return {u.id: u.display_name for u in users if u.id is not None}
-
-
-def _base(access: FamilyAccess) -> str:
-    return f"/families/{access.family_id}/plan"
 
 
 def plan_parts(view: PlanView) -> list[Part]:
@@ -370,7 +358,9 @@ def present(session: Session, *, actor: Actor, access: FamilyAccess, version: in
             {"present": _("Add at least one action to the plan before you present it.")}
         )
     if plan.version != version:
-        raise StaleEdit(what=_("the family plan"), back_url=f"{_base(access)}/decision")
+        raise StaleEdit(
+            what=_("the family plan"), back_url=f"{plan_service.base_url(access)}/decision"
+        )
     plan.presented_revision = plan.revision
     session.add(plan)
     session.flush()
@@ -494,7 +484,7 @@ def decide(
                     _("The plan is agreed") if latest.accepted else _("Some parts are not agreed"),
                 )
             ],
-            back_url=f"{_base(access)}/decision",
+            back_url=f"{plan_service.base_url(access)}/decision",
         )
     decision = AgencyDecision(
         plan_id=plan.id,  # type: ignore[arg-type]
@@ -583,7 +573,7 @@ def answer_request(
                 (_("Answer"), labels.get(answer, ""), labels[row.answer.value]),
                 (_("Why, or to whom"), text.strip(), row.answer_reason),
             ],
-            back_url=f"{_base(access)}/decision#request-{request_id}",
+            back_url=f"{plan_service.base_url(access)}/decision#request-{request_id}",
         )
     row.answer = ServiceAnswer(answer)
     row.answer_reason = text.strip() if answer != ServiceAnswer.agreed else reason.strip()

@@ -75,7 +75,8 @@ def test_a_young_person_reads_the_childrens_version(
     write_plan(db, settings, setup)
     sign_in(page, setup.young_person.login, PASSPHRASE)
 
-    page.goto(f"/families/{setup.id}/plan/children")
+    page.goto(f"/families/{setup.id}/plan/print")
+    page.get_by_role("link", name="The plan for the children, with pictures").click()
     expect(page.get_by_role("heading", level=1, name="Our family plan for you")).to_be_visible()
     expect(page.get_by_text("Nan takes you home on Fridays.")).to_be_visible()
     expect(page.get_by_role("img", name="Bus")).to_be_visible()

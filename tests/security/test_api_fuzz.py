@@ -12,6 +12,7 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis import APIOperation, Case, GenerationMode
+from schemathesis.checks import ignored_auth, negative_data_rejection
 
 from fgdm.api import service as api_service
 from fgdm.families import service as families_service
@@ -244,7 +245,15 @@ def test_fuzzed_family_ids_never_reach_another_family_from_a_members_session(
         def call(case: Case, target: int | None) -> None:
             if target is not None:
                 case.path_parameters["family_id"] = target
-            response = case.call_and_validate(cookies=cookies)
+            # The described bearer scheme makes schemathesis send a made-up token; this test
+            # is about the session cookie alone, the API's other (undescribed) way in, so the
+            # checks that expect every call to carry the bearer token do not apply.
+            case.headers = {
+                k: v for k, v in (case.headers or {}).items() if k.lower() != "authorization"
+            }
+            response = case.call_and_validate(
+                cookies=cookies, excluded_checks=[ignored_auth, negative_data_rejection]
+            )
             seen.add(response.status_code)
             for secret in HIDDEN:
                 assert secret not in response.text

@@ -8,6 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import Response
+from fastapi.security import HTTPBearer
 
 from fgdm.api import service as api_service
 from fgdm.api.schemas import (
@@ -38,8 +39,20 @@ from fgdm.web import redirect, render
 router = APIRouter()
 
 
+# Declared so the API description tells integrators how to authenticate; the header is
+# read below (a missing or bad token answers 401, never FastAPI's 403).
+STAFF_TOKEN = HTTPBearer(
+    auto_error=False,
+    scheme_name="staffToken",
+    description="A staff API token, made on the account page (Authorization: Bearer …).",
+)
+
+
 def api_actor(
-    request: Request, session: SessionDep, _signed_in: None = Depends(load_signed_in)
+    request: Request,
+    session: SessionDep,
+    _signed_in: None = Depends(load_signed_in),
+    _token: object = Depends(STAFF_TOKEN),
 ) -> Actor:
     """The caller: a staff API token (Authorization: Bearer …) or the signed-in session."""
     header = request.headers.get("authorization", "")

@@ -155,8 +155,10 @@ def test_the_action_with_people_shows_them_and_no_finding(make_client, db, setti
 def test_the_action_finding_is_beside_the_network_gaps(make_client, db, family):
     mum = signed_in(make_client, family.parent)
     add_action(mum, family, what="Someone fixes the boiler")
+    action = actions(db)[0]
     page = soup(mum.get(f"/families/{family.id}/network"))
     assert "Someone fixes the boiler" in page.get_text()
+    assert page.select_one(f'a[href="{base(family)}#action-{action.id}"]') is not None
 
 
 def test_a_bad_action_is_shown_again_with_messages_and_what_was_typed(

@@ -766,6 +766,34 @@ def _saved(
     )
 
 
+def _update_words(
+    session: Session,
+    *,
+    actor: Actor,
+    access: FamilyAccess,
+    row: SQLModel,
+    version: int,
+    values: dict[str, str],
+    what: str,
+    back_url: str,
+    summary: str,
+    action: str,
+) -> None:
+    """Saves new words into a goal or request, or, when someone changed it meanwhile,
+    raises the conflict with what was written beside what is saved."""
+    labels = plan_diff.field_labels()
+    _check_version(
+        row,
+        version,
+        what,
+        back_url,
+        [(labels[name], value.strip(), getattr(row, name)) for name, value in values.items()],
+    )
+    for name, value in values.items():
+        setattr(row, name, value.strip())
+    _saved(session, actor=actor, access=access, row=row, summary=summary, action=action)
+
+
 # --- Goals -------------------------------------------------------------------------------
 
 
@@ -828,24 +856,15 @@ def update_goal(
     errors = check_goal(data)
     if errors:
         raise FamilyFormError(errors)
-    labels = plan_diff.field_labels()
-    _check_version(
-        goal,
-        version,
-        _("this goal"),
-        f"{base_url(access)}/goals/{goal_id}",
-        [
-            (labels["text"], data.text.strip(), goal.text),
-            (labels["child_words"], data.child_words.strip(), goal.child_words),
-        ],
-    )
-    goal.text = data.text.strip()
-    goal.child_words = data.child_words.strip()
-    _saved(
+    _update_words(
         session,
         actor=actor,
         access=access,
         row=goal,
+        version=version,
+        values={"text": data.text, "child_words": data.child_words},
+        what=_("this goal"),
+        back_url=f"{base_url(access)}/goals/{goal_id}",
         summary=N_("Changed a goal"),
         action="plan_goal_update",
     )
@@ -1156,24 +1175,15 @@ def update_request(
     errors = check_request(data)
     if errors:
         raise FamilyFormError(errors)
-    labels = plan_diff.field_labels()
-    _check_version(
-        request,
-        version,
-        _("this request"),
-        f"{base_url(access)}/requests/{request_id}",
-        [
-            (labels["what_we_ask"], data.what_we_ask.strip(), request.what_we_ask),
-            (labels["of_whom"], data.of_whom.strip(), request.of_whom),
-        ],
-    )
-    request.what_we_ask = data.what_we_ask.strip()
-    request.of_whom = data.of_whom.strip()
-    _saved(
+    _update_words(
         session,
         actor=actor,
         access=access,
         row=request,
+        version=version,
+        values={"what_we_ask": data.what_we_ask, "of_whom": data.of_whom},
+        what=_("this request"),
+        back_url=f"{base_url(access)}/requests/{request_id}",
         summary=N_("Changed something we ask of services"),
         action="service_request_update",
     )

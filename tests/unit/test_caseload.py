@@ -199,20 +199,48 @@ def test_each_row_shows_stage_children_meeting_review_findings_and_latest_score(
 def test_the_count_of_findings_is_the_number_of_warnings_the_network_page_shows(
     db, settings, three
 ):
+    worker, a, _b, _c = three
+    row = next(r for r in load(db, settings, worker).rows if r.family.id == a.id)
+    assert row.findings == _expected_findings(db, settings, worker, a.id)
+
+
+def test_a_changed_network_is_analysed_again(db, settings, three):
+    worker, a, _b, _c = three
+    before = next(r for r in load(db, settings, worker).rows if r.family.id == a.id).findings
+    child = db.exec(select(Person).where(Person.family_group_id == a.id, Person.is_child)).one()
+    assert child.id is not None
+    for n in range(8):
+        nan = Person(family_group_id=a.id, known_as=f"Auntie {n}", area="Leeds")
+        db.add(nan)
+        db.flush()
+        assert nan.id is not None
+        db.add(
+            Relationship(
+                family_group_id=a.id,
+                person_a_id=min(child.id, nan.id),
+                person_b_id=max(child.id, nan.id),
+                closeness=Closeness.close,
+            )
+        )
+    db.commit()
+    after = next(r for r in load(db, settings, worker).rows if r.family.id == a.id).findings
+    assert after != before
+    assert after == _expected_findings(db, settings, worker, a.id)
+
+
+def _expected_findings(db, settings, worker, family_id) -> int:
+    """The warnings the network page's own report finds for this reader."""
     from fgdm.analysis import Severity
     from fgdm.families import service as families_service
     from fgdm.network import service as network_service
 
-    worker, a, _b, _c = three
-    access = families_service.get_access(db, user=worker, family_group_id=a.id)
+    access = families_service.get_access(db, user=worker, family_group_id=family_id)
     assert access is not None
     view = network_service.load_network(
         db, actor=actor_for(settings, worker), access=access, audit=False
     )
     findings = network_service.report(view, settings=settings).findings
-    expected = sum(1 for f in findings if f.severity >= Severity.warning)
-    row = next(r for r in load(db, settings, worker).rows if r.family.id == a.id)
-    assert row.findings == expected
+    return sum(1 for f in findings if f.severity >= Severity.warning)
 
 
 @pytest.mark.parametrize(

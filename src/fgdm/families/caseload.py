@@ -9,6 +9,7 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -17,6 +18,7 @@ from sqlmodel import Session, col, select
 from fgdm import analysis
 from fgdm.analysis import Rule, Severity
 from fgdm.analysis.snapshot import PlanAction as ActionNode
+from fgdm.analysis.snapshot import Snapshot
 from fgdm.audit import service as audit_service
 from fgdm.db import utcnow
 from fgdm.families import service as families_service
@@ -258,6 +260,15 @@ def _add_plans(session: Session, views: dict[int, NetworkView]) -> None:
         views[family_id].actions.append(ActionNode(id=action.id, text=action.what, doer_ids=doers))
 
 
+@lru_cache(maxsize=4096)
+def _warnings(snapshot: Snapshot, minimum_trusted: int) -> int:
+    """How many warnings (and serious findings) the gap analysis finds in a network. Kept
+    by the snapshot itself (the network's whole content), so a network that has not
+    changed since the last caseload is not analysed again."""
+    findings = analysis.find_gaps(snapshot, minimum_trusted=minimum_trusted)
+    return sum(1 for f in findings if f.severity >= Severity.warning)
+
+
 def _findings(session: Session, *, actor: Actor, accesses: list[FamilyAccess]) -> dict[int, int]:
     """The number of warnings (and serious findings) the gap analysis finds in each family
     group's network, as this reader sees it."""
@@ -265,11 +276,9 @@ def _findings(session: Session, *, actor: Actor, accesses: list[FamilyAccess]) -
     _add_plans(session, views)
     counts = {}
     for family_id, view in views.items():
-        findings = analysis.find_gaps(
-            network_service.to_snapshot(view),
-            minimum_trusted=actor.settings.safety_network_minimum,
+        counts[family_id] = _warnings(
+            network_service.to_snapshot(view), actor.settings.safety_network_minimum
         )
-        counts[family_id] = sum(1 for f in findings if f.severity >= Severity.warning)
     return counts
 
 

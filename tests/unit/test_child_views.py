@@ -249,5 +249,15 @@ def test_a_subject_access_export_holds_a_childs_views_for_review(db, settings, f
         family.practitioner,
         ViewForm(words="Secret", shared_with_family=False),
     )
+    shared = record(
+        db,
+        settings,
+        family,
+        family.practitioner,
+        ViewForm(words="I like football", shared_with_family=True),
+    )
     held = exports_service.gather(db, family_id=family.id).held
-    assert any(h.key == f"child_view:{view.id}" and h.reason == "child_chose" for h in held)
+    private = [h for h in held if h.key == f"child_view:{view.id}"]
+    assert [(h.reason, h.summary) for h in private] == [("child_chose", "a child's view: Secret")]
+    # A view the child shared with the family is released like the rest of the record.
+    assert not [h for h in held if h.key == f"child_view:{shared.id}"]

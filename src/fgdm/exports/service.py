@@ -37,17 +37,10 @@ ACCOUNT_TABLES = frozenset(
 # Columns never released: secrets, and the network addresses of whoever acted.
 WITHHELD_COLUMNS = frozenset({"token_hash", "password_hash", "totp_secret", "code_hash"})
 AUDIT_WITHHELD_COLUMNS = frozenset({"ip_address"})
-# A child's three houses (seen only by the people the child chose) and a child's views
-# with their answers (which the child may keep to practitioners): reviewed first.
+# A child's three houses: seen only by the people the child chose, so reviewed first.
+# (A child's views are reviewed when the child kept them to practitioners: see _to_review.)
 CHILD_PRIVATE_TABLES = frozenset(
-    {
-        "three_houses",
-        "three_houses_viewer",
-        "house_entry",
-        "house_drawing",
-        "child_view",
-        "child_view_link",
-    }
+    {"three_houses", "three_houses_viewer", "house_entry", "house_drawing"}
 )
 
 
@@ -226,6 +219,17 @@ def _to_review(session: Session, found: dict, *, person_id: int | None) -> list[
                 _("A safety arrangement for family meetings"),
             )
         )
+    private_views = {
+        key for key, row in found.get("child_view", {}).items() if not row["shared_with_family"]
+    }
+    for key in sorted(private_views):
+        row = found["child_view"][key]
+        summary = _("a child's view: %(words)s") % {"words": (row["words"] or _("a drawing"))[:60]}
+        held.append(Held(f"child_view:{key}", "child_view", "child_chose", summary))
+    for key, row in found.get("child_view_link", {}).items():
+        if row["view_id"] in private_views:
+            summary = _("the answer to a child's view: %(words)s") % {"words": row["we_did"][:60]}
+            held.append(Held(f"child_view_link:{key}", "child_view_link", "child_chose", summary))
     for table in sorted(CHILD_PRIVATE_TABLES):
         for key, row in found.get(table, {}).items():
             held.append(Held(f"{table}:{key}", table, "child_chose", _summary(table, row)))

@@ -1,29 +1,35 @@
 """Fictional demo data for trying the app: staff, two family groups, their networks,
-family members with sign-ins, a Signs of Safety mapping, a story, a safety plan and a
-child's three houses. Every name here is invented."""
+family members with sign-ins, a Signs of Safety mapping, a story, a safety plan, a
+child's three houses, and a family group conference from referral to an agreed family plan
+with a review booked. Every name here is invented."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from sqlmodel import Session, col, select
 
 from fgdm.accounts import service as accounts_service
 from fgdm.accounts.models import StaffRole
 from fgdm.config import Settings
+from fgdm.families import journey as journey_service
 from fgdm.families import service as families_service
 from fgdm.families.models import MemberRole
 from fgdm.families.service import AccessRole, ChildInput, FamilyAccess
+from fgdm.meetings import service as meetings_service
 from fgdm.network import service as network_service
 from fgdm.network.models import Person
 from fgdm.network.service import PersonInput
 from fgdm.network.vocabulary import Day, PartOfDay
+from fgdm.plans import decision_service
+from fgdm.plans import service as plans_service
 from fgdm.safety import plan_service
 from fgdm.safety import service as safety_service
 from fgdm.safety.service import StatementKind
 from fgdm.security.actor import Actor
 from fgdm.stories import service as stories_service
 from fgdm.voice import service as voice_service
+from fgdm.voice import view_service as views_service
 
 TEAM = "Demo Family Help Team"
 
@@ -102,6 +108,9 @@ def load(session: Session, *, settings: Settings) -> bool:
         )
     _begum_clarke_network(session, actor=practitioner, access=access, users=family_users)
     _begum_clarke_signs_of_safety(
+        session, settings=settings, actor=practitioner, access=access, users=family_users
+    )
+    _begum_clarke_conference(
         session, settings=settings, actor=practitioner, access=access, users=family_users
     )
 
@@ -426,3 +435,272 @@ def describe_logins() -> str:
         label = "young person" if role == MemberRole.young_person else "family member"
         lines.append(f"  {label:<14} {login:<32} {passphrase}   ({name})")
     return "\n".join(lines)
+
+
+def _begum_clarke_conference(
+    session: Session, *, settings: Settings, actor: Actor, access: FamilyAccess, users: dict
+) -> None:
+    """The family group conference: the referral with Nadia's consent, the meeting last
+    week with its invite list (Dad and Grandad Pete kept apart), the family plan the
+    agency agreed (one action still with nobody, so it shows as a gap), Nadia's agreement,
+    Aisha's view with its answer, and the review booked."""
+    session.flush()
+    family = access.family
+    today = journey_service.today()
+    people = {
+        p.known_as: p
+        for p in session.exec(
+            select(Person).where(Person.family_group_id == access.family_id)
+        ).all()
+    }
+    referral = journey_service.save_referral(
+        session,
+        actor=actor,
+        access=access,
+        version=0,
+        data=journey_service.ReferralInput(
+            referred_by="Sam Okafor, Family Help",
+            worries=(
+                "Dad has shouted and thrown things when Aisha was there. Mum works late and "
+                "the children are sometimes at home with nobody else."
+            ),
+            decision_to_make="Who will help keep Aisha and Leo safe in the evenings?",
+            family_consents="yes",
+            consent_date=(today - timedelta(days=21)).isoformat(),
+            consent_given_by="Nadia Begum",
+        ),
+    )
+    session.flush()
+    del referral
+    journey_service.move_stage(
+        session,
+        actor=actor,
+        access=access,
+        to_stage="preparation",
+        version=family.version,
+        note="",
+    )
+    session.flush()
+    meeting = meetings_service.schedule_meeting(
+        session,
+        actor=actor,
+        access=access,
+        kind="conference",
+        date_text=(today - timedelta(days=7)).isoformat(),
+        time_text="10:00",
+    )
+    session.flush()
+    meetings_service.update_meeting(
+        session,
+        actor=actor,
+        access=access,
+        meeting_id=meeting.id,
+        version=meeting.version,
+        data=meetings_service.MeetingInput(
+            date=(today - timedelta(days=7)).isoformat(),
+            time="10:00",
+            venue="Belgrave Family Centre, room 2",
+            arrangements="Lunch at 12. A quiet room for the children.",
+            advocate_name="Jo from Voices for Children",
+            advocate_for_child=str(people["Aisha"].id),
+        ),
+    )
+    for name, status, language in (
+        ("Mum", "coming", ""),
+        ("Dad", "coming", ""),
+        ("Nan (Shireen)", "coming", "Bengali"),
+        ("Uncle Dev", "coming", ""),
+        ("Mrs Patel", "not_coming", ""),
+        ("Grandad Pete", "invited", ""),
+    ):
+        invitation = meetings_service.add_invitation(
+            session,
+            actor=actor,
+            access=access,
+            meeting_id=meeting.id,
+            person_id=str(people[name].id),
+        )
+        session.flush()
+        meetings_service.update_invitation(
+            session,
+            actor=actor,
+            access=access,
+            meeting_id=meeting.id,
+            invitation_id=invitation.id,
+            version=invitation.version,
+            data=meetings_service.InvitationInput(
+                status=status,
+                interpreter_language=language,
+                own_arrival_note="Please come at 2pm, for the second part."
+                if name == "Grandad Pete"
+                else "",
+            ),
+        )
+    meetings_service.add_arrangement(
+        session,
+        actor=actor,
+        access=access,
+        kind="must_not_meet",
+        person_id=str(people["Dad"].id),
+        other_person_id=str(people["Grandad Pete"].id),
+        reason="They fought at Christmas; the police were called.",
+    )
+    session.flush()
+    journey_service.move_stage(
+        session, actor=actor, access=access, to_stage="meeting", version=family.version, note=""
+    )
+
+    # The plan, as the family wrote it in private family time.
+    nadia = Actor(user=users["nadia"], ip_address="demo", request_id="demo", settings=settings)
+    family_side = FamilyAccess(family=family, role=AccessRole.family_member)
+    plan_write = {"session": session, "actor": nadia, "access": family_side}
+    for section, value in (
+        ("what_we_want", "Aisha and Leo are safe and happy at home, and nobody shouts."),
+        ("if_things_go_wrong", "Mum calls Nan, and the children go to Nan's for the night."),
+        ("people_to_call", "Nan, Uncle Dev, Sam at Family Help (0116 000 0000)."),
+        ("review_date", (today + timedelta(days=83)).isoformat()),
+    ):
+        plans_service.update_section(**plan_write, section=section, was="", value=value)
+        session.flush()
+    evenings = plans_service.add_goal(
+        **plan_write,
+        data=plans_service.GoalInput(
+            text="Someone we trust is with the children every evening Mum works late.",
+            child_words="A grown-up you know is at home when Mum is at work.",
+        ),
+    )
+    calm = plans_service.add_goal(
+        **plan_write,
+        data=plans_service.GoalInput(
+            text="Dad finds other ways to deal with anger.",
+            child_words="Dad is learning to stay calm.",
+        ),
+    )
+    session.flush()
+    for what, who, by_when, how, goal in (
+        (
+            "Nan stays over on Mum's late shifts",
+            ["Nan (Shireen)"],
+            "Every Tuesday and Thursday",
+            "Nan writes it on the kitchen calendar",
+            evenings,
+        ),
+        (
+            "Uncle Dev picks Aisha up from football",
+            ["Uncle Dev"],
+            "Every Wednesday",
+            "Aisha tells Mum who collected her",
+            evenings,
+        ),
+        (
+            "Dad goes to the anger course at the Family Hub",
+            ["Dad"],
+            "Starts in March",
+            "Dad shows Sam his certificate",
+            calm,
+        ),
+        (
+            "Someone checks in with Mum on Sunday evenings",
+            [],
+            "Every Sunday",
+            "Mum says she had a call",
+            None,
+        ),
+    ):
+        plans_service.add_action(
+            **plan_write,
+            data=plans_service.ActionInput(
+                what=what,
+                who=[str(people[n].id) for n in who],
+                by_when=by_when,
+                how_we_know=how,
+                goal_id=str(goal.id) if goal else "",
+            ),
+        )
+        session.flush()
+    request = plans_service.add_request(
+        **plan_write,
+        data=plans_service.RequestInput(
+            what_we_ask="A place on the anger course for Dad", of_whom="Family Hub"
+        ),
+    )
+    session.flush()
+    plan = plans_service.read_plan(session, actor=nadia, access=family_side, audit=False).plan
+    decision_service.present(session, actor=nadia, access=family_side, version=plan.version)
+    session.flush()
+    decision_service.answer_request(
+        session,
+        actor=actor,
+        access=access,
+        request_id=request.id,
+        version=request.version,
+        answer="agreed",
+    )
+    session.flush()
+    plan = plans_service.read_plan(session, actor=actor, access=access, audit=False).plan
+    decision_service.decide(
+        session,
+        actor=actor,
+        access=access,
+        data=decision_service.DecisionInput(
+            choice="agree", revision=plan.revision, last_decision_id=0, not_agreed=[], reasons={}
+        ),
+    )
+    session.flush()
+    plans_service.agree(
+        session,
+        actor=nadia,
+        access=family_side,
+        revision=plan.revision,
+        name_given="Nadia Begum",
+        agreed=True,
+    )
+    journey_service.move_stage(
+        session,
+        actor=actor,
+        access=access,
+        to_stage="plan_agreed",
+        version=family.version,
+        note="",
+    )
+    review = meetings_service.schedule_meeting(
+        session,
+        actor=actor,
+        access=access,
+        kind="review",
+        date_text=(today + timedelta(days=83)).isoformat(),
+        time_text="16:00",
+    )
+    del review
+
+    # Aisha's view, heard by her advocate, and how it counted.
+    view = views_service.record_view(
+        session,
+        actor=actor,
+        access=access,
+        child_id=people["Aisha"].id,
+        form=views_service.ViewForm(
+            words="I want Nan to stay when Mum is at work. I don't like it when it's loud.",
+            how_given="through_advocate",
+            where_given="At school, in the library",
+            heard_by="Jo, her advocate",
+            given_on=(today - timedelta(days=9)).isoformat(),
+            meeting_id=str(meeting.id),
+        ),
+    )
+    session.flush()
+    nan_action = next(
+        a
+        for a in plans_service.read_plan(session, actor=actor, access=access, audit=False).actions
+        if a.action.what.startswith("Nan stays")
+    )
+    views_service.add_answer(
+        session,
+        actor=actor,
+        access=access,
+        view_id=view.id,
+        form=views_service.AnswerForm(
+            touched=f"action:{nan_action.action.id}",
+            we_did="Nan will stay over every Tuesday and Thursday when Mum works late.",
+        ),
+    )

@@ -7,19 +7,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from fgdm.accounts import service as accounts_service
 from fgdm.accounts.models import UserSession
 from fgdm.audit import service as audit_service
 from fgdm.config import Settings
-from fgdm.db import NotAllowedHere, NotFound, StaleEdit, utcnow
+from fgdm.db import NotAllowedHere, StaleEdit, utcnow
 from fgdm.families.service import FamilyAccess
 from fgdm.i18n import gettext as _
 from fgdm.i18n import ngettext
+from fgdm.meetings import service as meetings_service
 from fgdm.meetings.models import Invitation, InvitationStatus, Meeting, MeetingPart
+from fgdm.meetings.service import InvitationView
 from fgdm.network import service as network_service
-from fgdm.network.models import Person
 from fgdm.security.actor import Actor
 
 # The parts of the meeting in order; "not started" and "ended" lie either side of them.
@@ -59,19 +60,13 @@ class Step:
 
 
 @dataclass
-class Attendee:
-    invitation: Invitation
-    person: Person
-
-
-@dataclass
 class RoomView:
     """What the meeting tablet shows the coordinator."""
 
     access: FamilyAccess
     meeting: Meeting
     steps: list[Step]
-    attendees: list[Attendee]
+    attendees: list[InvitationView]
     network: network_service.NetworkReport
 
     @property
@@ -163,14 +158,6 @@ def _require_family(session: Session, actor: Actor, access: FamilyAccess, action
         raise _refuse(session, actor, access, action)
 
 
-def get_meeting(session: Session, *, access: FamilyAccess, meeting_id: int) -> Meeting:
-    """A meeting of this family group, or NotFound."""
-    meeting = session.get(Meeting, meeting_id)
-    if meeting is None or meeting.family_group_id != access.family_id:
-        raise NotFound(meeting_id)
-    return meeting
-
-
 def _stale(meeting: Meeting, access: FamilyAccess, version: int) -> None:
     if meeting.version != version:
         now = part_label(meeting.part)
@@ -179,19 +166,6 @@ def _stale(meeting: Meeting, access: FamilyAccess, version: int) -> None:
             rows=[(_("Part of the meeting"), _("Move on to the next part"), now)],
             back_url=f"/families/{access.family_id}/meetings/{meeting.id}/room",
         )
-
-
-def _attendees(session: Session, *, meeting_id: int) -> list[Attendee]:
-    rows = session.exec(
-        select(Invitation, Person)
-        .join(Person, col(Person.id) == Invitation.person_id)
-        .where(
-            Invitation.meeting_id == meeting_id,
-            col(Invitation.status).not_in(NOT_EXPECTED),
-        )
-        .order_by(col(Person.known_as), col(Invitation.id))
-    ).all()
-    return [Attendee(invitation=inv, person=person) for inv, person in rows]
 
 
 # --- The room ----------------------------------------------------------------------------
@@ -203,13 +177,19 @@ def load_room(
     """The meeting tablet's page for the coordinator: the part of the meeting, who came,
     and the network map with its gaps as this practitioner may see them."""
     _require_practitioner(session, actor, access, "meeting_room_view")
-    meeting = get_meeting(session, access=access, meeting_id=meeting_id)
+    meeting = meetings_service.get_meeting(session, access=access, meeting_id=meeting_id)
     network = network_service.load_network(session, actor=actor, access=access)
     view = RoomView(
         access=access,
         meeting=meeting,
         steps=_steps(meeting.part),
-        attendees=_attendees(session, meeting_id=meeting_id),
+        attendees=[
+            i
+            for i in meetings_service.list_invitations(
+                session, actor=actor, access=access, meeting_id=meeting_id
+            )
+            if i.invitation.status not in NOT_EXPECTED
+        ],
         network=network_service.report(network, settings=settings),
     )
     _audit(session, actor, access, "meeting_room_view", object_id=meeting.id)
@@ -222,7 +202,7 @@ def move_to_next_part(
     """Moves the meeting on to its next part. Private family time starts only with the
     tablet handed over (start_family_time) and ends only when the family says so."""
     _require_practitioner(session, actor, access, "meeting_part")
-    meeting = get_meeting(session, access=access, meeting_id=meeting_id)
+    meeting = meetings_service.get_meeting(session, access=access, meeting_id=meeting_id)
     _stale(meeting, access, version)
     following = next_part(meeting.part)
     if meeting.part == MeetingPart.private_family_time:
@@ -251,13 +231,12 @@ def set_attendance(
 ) -> Invitation:
     """Ticks whether someone on the invite list is here."""
     _require_practitioner(session, actor, access, "meeting_attendance")
-    get_meeting(session, access=access, meeting_id=meeting_id)
-    invitation = session.get(Invitation, invitation_id)
-    if invitation is None or invitation.meeting_id != meeting_id:
-        raise NotFound(invitation_id)
+    found = meetings_service.get_invitation(
+        session, access=access, meeting_id=meeting_id, invitation_id=invitation_id
+    )
+    invitation = found.invitation
     if invitation.version != version:
-        person = session.get(Person, invitation.person_id)
-        name = person.known_as if person else ""
+        name = found.person.known_as
         wanted = _("Here") if attended else _("Not here")
         now = _("Here") if invitation.attended else _("Not here")
         raise StaleEdit(
@@ -295,7 +274,7 @@ def start_family_time(
     """ "Leave the room": private family time starts, and this browser's session becomes the
     family's device until the coordinator signs in on it again."""
     _require_practitioner(session, actor, access, "family_time_start")
-    meeting = get_meeting(session, access=access, meeting_id=meeting_id)
+    meeting = meetings_service.get_meeting(session, access=access, meeting_id=meeting_id)
     _stale(meeting, access, version)
     if meeting.part != MeetingPart.information_sharing:
         raise RoomError(_("Private family time comes after sharing information."))
@@ -318,7 +297,7 @@ def load_family_time(
 ) -> Meeting:
     """The family time page's meeting, for the family and the family's device."""
     _require_family(session, actor, access, "family_time_view")
-    meeting = get_meeting(session, access=access, meeting_id=meeting_id)
+    meeting = meetings_service.get_meeting(session, access=access, meeting_id=meeting_id)
     _audit(session, actor, access, "family_time_view", object_id=meeting.id)
     return meeting
 
@@ -329,7 +308,7 @@ def end_family_time(
     """ "We have finished": the family ends private family time and the meeting moves on to
     agreeing the plan. Pressed twice, or by two people at once, it ends once."""
     _require_family(session, actor, access, "family_time_end")
-    meeting = get_meeting(session, access=access, meeting_id=meeting_id)
+    meeting = meetings_service.get_meeting(session, access=access, meeting_id=meeting_id)
     if meeting.part != MeetingPart.private_family_time:
         return meeting
     now = utcnow()
@@ -362,7 +341,7 @@ def _device_for(
     session: Session, *, actor: Actor, access: FamilyAccess, meeting_id: int, action: str
 ) -> Meeting:
     """The meeting, when this browser is its family's device; otherwise refused."""
-    meeting = get_meeting(session, access=access, meeting_id=meeting_id)
+    meeting = meetings_service.get_meeting(session, access=access, meeting_id=meeting_id)
     if not access.on_family_device or actor.family_time_meeting_id != meeting.id:
         raise _refuse(session, actor, access, action)
     return meeting

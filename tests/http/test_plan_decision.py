@@ -266,6 +266,13 @@ def test_parts_not_agreed_with_reasons_are_read_by_the_family_in_plain_words(
         "An action: Nan picks Amir up from school every day"
     )
     assert "Nan works until six, so nobody would collect Amir." in item.get_text(" ", strip=True)
+    # The plan page itself says so too, with the way to the children's version.
+    plan_page = soup(signed_in(make_client, family.parent).get(base(family)))
+    on_plan = plan_page.select_one("section[aria-labelledby=decision-title] .plan-decision")
+    assert "Nan works until six" in on_plan.get_text(" ", strip=True)
+    assert plan_page.find("a", string="The plan for the children")["href"] == (
+        base(family) + "/children"
+    )
 
 
 def test_a_plan_changed_since_it_was_presented_is_refused_with_a_message(make_client, db, family):

@@ -13,6 +13,7 @@ from fastapi.responses import Response
 from fgdm.db import NotFound, SessionDep
 from fgdm.families.service import FamilyAccess, FamilyFormError
 from fgdm.network.routes import severity_label
+from fgdm.plans import decision_service
 from fgdm.plans import diff as plan_diff
 from fgdm.plans import service as plans_service
 from fgdm.plans.service import ActionInput, GoalInput, PlanChanged, RequestInput
@@ -44,12 +45,16 @@ def _number(raw: str) -> int:
 # --- The plan ----------------------------------------------------------------------------
 
 
-def _plan_page(request: Request, view: plans_service.PlanView, access: FamilyAccess) -> Response:
+def _plan_page(
+    request: Request, session: SessionDep, view: plans_service.PlanView, access: FamilyAccess
+) -> Response:
+    plan_id = view.plan.id if view.plan else None
     return render(
         request,
         "plans/plan.html",
         {
             "view": view,
+            "decision": decision_service.latest_decision(session, plan_id=plan_id),
             "family_time": view.family_time,
             "severity_label": severity_label,
             **_context(access),
@@ -63,7 +68,7 @@ def plan_page(
     request: Request, family_id: int, session: SessionDep, actor: ActorDep, access: FamilyDep
 ) -> Response:
     view = plans_service.read_plan(session, actor=actor, access=access)
-    return _plan_page(request, view, access)
+    return _plan_page(request, session, view, access)
 
 
 @router.get(BASE + "/live", name="plans:live")
@@ -80,7 +85,7 @@ def plan_live(
     if _number(revision) == current:
         return Response(status_code=204, headers={"Vary": "HX-Request"})
     view = plans_service.read_plan(session, actor=actor, access=access, audit_action="view_live")
-    return _plan_page(request, view, access)
+    return _plan_page(request, session, view, access)
 
 
 @router.get(BASE + "/history", name="plans:history")

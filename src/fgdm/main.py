@@ -42,9 +42,11 @@ from fgdm.security.deps import (
     CsrfRefused,
     NotAllowed,
     NotSignedIn,
+    OnFamilyDevice,
     actor_from_request,
     csrf_protect,
     refuse_impossible_ids,
+    send_to_family_time,
 )
 from fgdm.security.headers import SecurityHeadersMiddleware, add_security_headers
 from fgdm.stories import routes as stories_routes
@@ -143,6 +145,10 @@ def _add_error_pages(app: FastAPI) -> None:
         if request.headers.get("HX-Request") == "true":
             return Response(status_code=204, headers={"HX-Redirect": url})
         return RedirectResponse(url, status_code=303)
+
+    # The meeting tablet during private family time: sent to the family time page from any
+    # page outside its family group (more specific than NotSignedIn, so it wins).
+    app.add_exception_handler(OnFamilyDevice, send_to_family_time)
 
     @app.exception_handler(CsrfRefused)
     async def csrf_refused(request: Request, _exc: CsrfRefused) -> Response:

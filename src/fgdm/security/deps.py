@@ -148,7 +148,8 @@ def require_signed_in(request: Request, _signed_in: None = Depends(load_signed_i
     return user
 
 
-def _send_to_family_time(request: Request, _exc: Exception) -> Response:
+def send_to_family_time(request: Request, _exc: Exception) -> Response:
+    """Where main.py sends OnFamilyDevice: the family time page (never a sign-in page)."""
     if request.url.path.startswith("/api/"):
         return JSONResponse({"detail": "Private family time"}, status_code=403)
     if request.headers.get("HX-Request") == "true":
@@ -167,11 +168,6 @@ def require_user(request: Request, user: User = Depends(require_signed_in)) -> U
     to the family time page from every page outside the family group (the families list,
     the caseload, the account, admin and two-step pages)."""
     if on_family_device(request) and request.url.path not in FAMILY_DEVICE_PAGES:
-        # The app's error pages are set up where this package cannot add to them; the
-        # handler table Starlette keeps for this app takes this one kind of refusal once.
-        handlers = request.scope.get("starlette.exception_handlers")
-        if handlers:
-            handlers[0].setdefault(OnFamilyDevice, _send_to_family_time)
         raise OnFamilyDevice()
     return user
 

@@ -5,6 +5,7 @@ member sees and the printed invitations."""
 from __future__ import annotations
 
 import pytest
+from bs4 import BeautifulSoup
 from sqlmodel import select
 
 from fgdm.accounts.models import StaffRole
@@ -190,6 +191,13 @@ def test_family_members_cannot_schedule_print_or_see_safety_arrangements(
         one = f"{base(family)}/{meeting.id}/invitations/{invitation.id}/print"
         assert browser.get(one).status_code == 403
         assert schedule(browser, family).status_code == 403
+        page = BeautifulSoup(browser.get(f"{base(family)}/{meeting.id}").text, "html.parser")
+        assert page.find("a", string="Run the meeting on this tablet") is None
+    practitioner_page = BeautifulSoup(
+        worker.get(f"{base(family)}/{meeting.id}").text, "html.parser"
+    )
+    room = practitioner_page.find("a", string="Run the meeting on this tablet")
+    assert room["href"] == f"{base(family)}/{meeting.id}/room"
     db.expire_all()
     assert db.exec(select(SafetyArrangement)).all() == []
     assert len(db.exec(select(Meeting)).all()) == 1

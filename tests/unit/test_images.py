@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import io
 import struct
+import sys
 import zlib
 
 import pytest
 from PIL import Image, PngImagePlugin
 
+import fgdm.plans.pdf  # noqa: F401 - loads WeasyPrint, as the running app does
 from fgdm.stories import images
 from fgdm.stories.images import CleanImage, UploadError, clean_upload
 
@@ -150,6 +152,8 @@ def test_a_picture_with_more_pixels_than_allowed_is_refused_without_decoding_it(
 
 @pytest.mark.parametrize("fmt", ["JPEG", "PNG", "WEBP"])
 def test_a_picture_cut_short_is_refused(fmt):
+    # Even with the PDF library loaded in the same process (it relaxes Pillow on import).
+    assert "weasyprint" in sys.modules
     whole = picture(fmt, (200, 150))
     message = refusal(whole[: len(whole) // 2])
     assert "damaged" in message

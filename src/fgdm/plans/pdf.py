@@ -8,6 +8,7 @@ import logging
 import mimetypes
 from urllib.parse import unquote, urlsplit
 
+from PIL import ImageFile
 from weasyprint import CSS, HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -18,6 +19,10 @@ STATIC_PREFIX = "/static/"
 # The app's stylesheets are written for phones and browsers too: WeasyPrint says so for
 # every screen-only rule it skips. Those are not problems with the handout.
 logging.getLogger("weasyprint").setLevel(logging.ERROR)
+# Importing WeasyPrint tells Pillow, for the whole process, to accept pictures that are cut
+# short. The handout draws only the app's own pictures, so put Pillow's safe default back:
+# an upload that did not arrive in full must still be refused (stories/images.py).
+ImageFile.LOAD_TRUNCATED_IMAGES = False
 
 
 class NotOurs(ValueError):

@@ -175,7 +175,7 @@ def _erase_accounts(
         # A hash of a secret nobody knows: the account can never be signed in to again.
         user.password_hash = passwords.hash_passphrase(context, secrets.token_urlsafe(32))
         user.is_active = False
-        user.totp_secret = ""
+        user.totp_secret = ""  # nosec B105 - clearing the secret, not setting one
         user.totp_enabled_at = None
         session.add(user)
     return len(users)

@@ -20,6 +20,8 @@ from fgdm.config import Settings
 from fgdm.db import make_engine
 from fgdm.main import create_app
 
+pytest_plugins = ["tests.log_scan"]
+
 PG_URL = os.environ.get("FGDM_TEST_DATABASE_URL", "")
 SECRET = "test-secret-key-that-is-long-enough-for-production-1234567890"
 

@@ -3,9 +3,11 @@ copy to read. Practitioners of the family group only."""
 
 from __future__ import annotations
 
+import io
 import json
 
 from bs4 import BeautifulSoup
+from pypdf import PdfReader
 from sqlmodel import select
 
 from fgdm.families import service as families_service
@@ -86,6 +88,19 @@ def test_the_copy_to_read_is_a_web_page_with_every_kind_of_record(client, db, se
     assert any(h.startswith("person (") for h in headings)
     assert any(h.startswith("audit_event (") for h in headings)
     assert "Held back" in headings
+
+
+def test_the_copy_to_read_also_comes_as_a_pdf_without_what_was_not_ticked(client, db, settings):
+    family = family_with_private_phone(db, settings)
+    client.sign_in(family.practitioner.login, PASSPHRASE)
+    response = client.submit(f"/families/{family.id}/export", {"format": "pdf"})
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/pdf"
+    assert response.headers["content-disposition"].endswith('.pdf"')
+    assert response.headers["cache-control"] == "no-store"
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    assert "Nan" in text and "Held back" in text
+    assert "07700 900555" not in text
 
 
 def test_family_members_cannot_export_and_other_families_get_not_found(

@@ -11,6 +11,7 @@ from fastapi.responses import Response
 from fgdm.db import SessionDep, parse_id
 from fgdm.exports import service as exports_service
 from fgdm.i18n import gettext as _
+from fgdm.plans import pdf
 from fgdm.security.deps import ActorDep
 from fgdm.security.permissions import PractitionerFamilyDep
 from fgdm.web import FormDep, render
@@ -72,13 +73,21 @@ def download(
     )
     name = f"fgdm-family-{family_id}" + (f"-person-{subject}" if subject else "")
     name += f"-{date.today().isoformat()}"
-    if form.get("format") == "html":
+    if form.get("format") in ("html", "pdf"):
         response = render(
             request,
             "exports/bundle.html",
             {"doc": export.document, "reasons": reason_words()},
         )
-        response.headers["Content-Disposition"] = f'attachment; filename="{name}.html"'
+        if form.get("format") == "pdf":
+            # The same copy to read, drawn as an A4 PDF (in the thread pool: a plain def).
+            page = bytes(response.body).decode("utf-8")
+            response = Response(
+                pdf.render_pdf(page, base_url=str(request.url)), media_type="application/pdf"
+            )
+        response.headers["Content-Disposition"] = (
+            f'attachment; filename="{name}.{form.get("format")}"'
+        )
     else:
         response = Response(
             json.dumps(export.document, ensure_ascii=False, indent=1),

@@ -29,6 +29,7 @@ from fgdm.families import caseload_routes, journey_routes
 from fgdm.families import routes as families_routes
 from fgdm.i18n import gettext as _
 from fgdm.invites import routes as invites_routes
+from fgdm.meetings import review_routes as meeting_review_routes
 from fgdm.meetings import room_routes as meeting_room_routes
 from fgdm.meetings import routes as meetings_routes
 from fgdm.meetings.lock import PlanLocked
@@ -104,6 +105,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(caseload_routes.router)
     app.include_router(meetings_routes.router)
     app.include_router(meeting_room_routes.router)
+    app.include_router(meeting_review_routes.router)
     app.include_router(plans_routes.router)
     app.include_router(plan_print_routes.router)
     app.include_router(plan_decision_routes.router)

@@ -165,7 +165,7 @@ def test_finishing_closes_done_actions_and_makes_the_next_revision(db, settings,
     assert finished.finished_at is not None
     revision = db.exec(select(FamilyPlanRevision).where(FamilyPlanRevision.number == 2)).one()
     assert revision.summary == "After the review"
-    actions = db.exec(select(AuditEvent.action).where(AuditEvent.object_type == "review")).all()
+    actions = db.exec(select(AuditEvent.action).where(AuditEvent.object_type == "meeting")).all()
     assert {"review_outcome", "review_finish"} <= set(actions)
     with pytest.raises(ReviewError):
         review_service.finish_review(
@@ -228,7 +228,7 @@ def test_scores_then_and_now_are_split_at_the_agreement(db, settings, family):
     (parent,) = view.scores
     assert (parent.then.score, parent.now.score) == (4, 7)
     assert view.findings.agreed
-    events = db.exec(select(AuditEvent.action).where(AuditEvent.object_type == "review")).all()
+    events = db.exec(select(AuditEvent.action).where(AuditEvent.object_type == "meeting")).all()
     assert "review_view" in events
 
 

@@ -6,13 +6,12 @@ the plan. Permission checks, visibility and audit happen here."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlmodel import Session, col, select
 
 from fgdm.analysis.findings import FindingCode
-from fgdm.audit import service as audit_service
-from fgdm.db import NotAllowedHere, NotFound, StaleEdit, utcnow
+from fgdm.db import NotFound, StaleEdit, utcnow
 from fgdm.families.service import AccessRole, FamilyAccess
 from fgdm.i18n import gettext as _
 from fgdm.meetings import lock
@@ -137,29 +136,14 @@ def finding_labels() -> dict[str, str]:
 def _audit(
     session: Session, actor: Actor, access: FamilyAccess, action: str, object_id: object
 ) -> None:
-    audit_service.record(
-        session,
-        actor=actor,
-        action=action,
-        family_group_id=access.family_id,
-        object_type="review",
-        object_id=object_id,
-        actor_role=access.role.value,
-    )
+    """Records a view or a change of the review in the same transaction."""
+    meetings_service._audit(session, actor, access, action, object_id=object_id)
 
 
 def _require_recorder(session: Session, actor: Actor, access: FamilyAccess, action: str) -> None:
     """Refuses anyone but practitioners (403, audited in its own transaction)."""
     if not may_record(access):
-        audit_service.record_at_once(
-            session.get_bind(),  # type: ignore[arg-type]
-            actor=actor,
-            action=action,
-            family_group_id=access.family_id,
-            object_type="review",
-            detail=f"role {access.role.value}",
-        )
-        raise NotAllowedHere(access.family_id)
+        raise meetings_service._refuse(session, actor, access, action, "meeting")
 
 
 def get_review(session: Session, *, access: FamilyAccess, meeting_id: int) -> Meeting:
@@ -214,17 +198,12 @@ def _scores(
     for series in scaling.series:
         then = now = None
         for score in series.scores:
-            if since is not None and _aware(score.created_at) < _aware(since):
+            if since is not None and score.created_at < since:
                 then = score
             else:
                 now = score
         compared.append(ScoreThenAndNow(name=series.name, then=then, now=now))
     return compared
-
-
-def _aware(value: datetime) -> datetime:
-    """SQLite hands back naive UTC times; PostgreSQL aware ones."""
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def _finding_codes_now(session: Session, *, actor: Actor, access: FamilyAccess) -> dict[str, list]:

@@ -11,10 +11,11 @@ from sqlmodel import select
 
 from fgdm.accounts.models import StaffRole
 from fgdm.meetings.models import ActionOutcome, MeetingKind, ReviewRecord
+from fgdm.meetings.review_service import finding_labels
 from fgdm.plans.models import PlanAction
 from tests.factories import PASSPHRASE, make_family, make_user
 from tests.unit.test_plan_decision import make_plan
-from tests.unit.test_review import actions_of, make_review
+from tests.unit.test_review import actions_of, agree, make_review
 
 
 @pytest.fixture
@@ -157,3 +158,13 @@ def test_the_review_meeting_links_to_its_review(make_client, db, family, review)
         signed_in(make_client, family.parent).get(f"/families/{family.id}/meetings/{meeting.id}")
     )
     assert page.find("a", href=url(family, meeting)) is not None
+
+
+def test_the_gaps_are_compared_with_when_the_plan_was_agreed(make_client, db, family, review):
+    plan, meeting, action = review
+    agree(db, plan, ["nobody_near"])
+    page = soup(signed_in(make_client, family.practitioner).get(url(family, meeting)))
+    gone = page.select_one(".review-findings--gone")
+    assert gone is not None
+    assert gone.get_text(strip=True) == finding_labels()["nobody_near"]
+    assert page.find("a", href=f"/families/{family.id}/scaling") is not None

@@ -28,6 +28,7 @@ from fgdm.exports import routes as exports_routes
 from fgdm.families import caseload_routes, journey_routes
 from fgdm.families import routes as families_routes
 from fgdm.i18n import gettext as _
+from fgdm.i18n import routes as i18n_routes
 from fgdm.invites import routes as invites_routes
 from fgdm.meetings import review_routes as meeting_review_routes
 from fgdm.meetings import room_routes as meeting_room_routes
@@ -37,6 +38,7 @@ from fgdm.network import routes as network_routes
 from fgdm.plans import decision_routes as plan_decision_routes
 from fgdm.plans import print_routes as plan_print_routes
 from fgdm.plans import routes as plans_routes
+from fgdm.pwa import routes as pwa_routes
 from fgdm.safety import plan_routes as safety_plan_routes
 from fgdm.safety import routes as safety_routes
 from fgdm.security.deps import (
@@ -109,6 +111,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(plans_routes.router)
     app.include_router(plan_print_routes.router)
     app.include_router(plan_decision_routes.router)
+    app.include_router(pwa_routes.router)
+    app.include_router(i18n_routes.router)
     app.include_router(child_view_routes.router)
     app.include_router(exports_routes.router)
     app.include_router(api_routes.router)

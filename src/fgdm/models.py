@@ -24,6 +24,7 @@ from fgdm.plans.models import (
     PlanGoal,
     ServiceRequest,
 )
+from fgdm.pwa.models import IdempotencyKey
 from fgdm.safety.models import (
     DangerStatement,
     FamilyNote,
@@ -66,6 +67,7 @@ __all__ = [
     "HouseDrawing",
     "HouseEntry",
     "Invitation",
+    "IdempotencyKey",
     "Invite",
     "MappingItem",
     "Meeting",

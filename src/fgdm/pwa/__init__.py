@@ -1,0 +1,2 @@
+"""Installable and offline: the web app manifest, the service worker and the offline
+outbox's idempotency keys."""

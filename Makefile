@@ -45,9 +45,11 @@ format: $(VENV)/.dev-installed
 	$(BIN)/ruff format src tests bench migrations
 	$(BIN)/ruff check --fix src tests bench migrations
 
-## Extract translatable strings into the catalogue template.
+## Extract translatable strings into the catalogue template, then bring every language's
+## catalogue up to date with it (translations are kept; changed strings come back fuzzy).
 messages: $(VENV)/.dev-installed
 	$(BIN)/pybabel extract -F babel.cfg -o src/fgdm/i18n/messages.pot .
+	$(BIN)/pybabel update -i src/fgdm/i18n/messages.pot -d src/fgdm/i18n/locales -D messages
 
 bench: $(VENV)/.dev-installed
 	for f in bench/*.py; do $(BIN)/python $$f || exit 1; done

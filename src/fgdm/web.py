@@ -131,7 +131,13 @@ def render(
     the signed-in user, the CSRF token and the session time-out."""
     if not hasattr(request.state, "locale"):
         # Pages for unmatched addresses are rendered before any dependency ran.
-        i18n.set_locale(i18n.pick_locale(request.headers.get("accept-language")))
+        secure = request.app.state.settings.secure_cookies
+        i18n.set_locale(
+            i18n.choose_locale(
+                cookie=request.cookies.get(i18n.language_cookie_name(secure=secure)),
+                accept_language=request.headers.get("accept-language"),
+            )
+        )
     data: dict[str, Any] = dict(context or {})
     data.setdefault("user", getattr(request.state, "user", None))
     data["csrf_token"] = csrf_token(request)
@@ -143,6 +149,8 @@ def render(
         request, template, data, status_code=status_code, block_name=block_name
     )
     response.headers["Vary"] = "HX-Request"
+    # What the answer was, for the commit (the offline outbox stores a key only on success).
+    request.state.answer = (status_code, "")
     return response
 
 
@@ -150,6 +158,7 @@ def redirect(request: Request, url: str) -> Response:
     """After a successful form: 303 See Other without JavaScript. With htmx, a boosted form
     gets HX-Location (the next page is fetched and swapped in place, keeping any #anchor);
     other htmx requests get HX-Redirect (a full load, since they asked for a fragment)."""
+    request.state.answer = (303, url)
     if is_htmx(request):
         header = "HX-Location" if request.headers.get("HX-Boosted") == "true" else "HX-Redirect"
         return Response(status_code=204, headers={header: url})

@@ -12,7 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from fgdm.accounts import service as accounts_service
 from fgdm.accounts.models import StaffRole, User
 from fgdm.db import MAX_ID, SessionDep
-from fgdm.i18n import current_locale, pick_locale, set_locale
+from fgdm.i18n import choose_locale, current_locale, language_cookie_name, set_locale
 from fgdm.security import tokens
 from fgdm.security.actor import Actor
 
@@ -78,8 +78,13 @@ async def load_signed_in(request: Request, session: SessionDep) -> None:
             accounts_service.session_timed_out, session, settings=settings, token=token
         )
     )
-    browser_choice = pick_locale(request.headers.get("accept-language"))
-    set_locale(signed.user.locale if signed else browser_choice)
+    set_locale(
+        choose_locale(
+            account=signed.user.locale if signed else None,
+            cookie=request.cookies.get(language_cookie_name(secure=settings.secure_cookies)),
+            accept_language=request.headers.get("accept-language"),
+        )
+    )
     request.state.locale = current_locale()
 
 

@@ -155,10 +155,14 @@ def make_engine(database_url: str, *, pool_size: int = 10) -> Engine:
 
 def get_session(request: Request) -> Iterator[Session]:
     """One session and one commit per request: a change and its audit rows stand or fall
-    together. The commit happens before the response is sent."""
+    together. The commit happens before the response is sent; anything a dependency put
+    in request.state.before_commit (the offline outbox's idempotency key) is written in
+    the same transaction, just before it."""
     with Session(request.app.state.engine, expire_on_commit=False) as session:
         try:
             yield session
+            for before_commit in getattr(request.state, "before_commit", ()):
+                before_commit(request, session)
             session.commit()
         except BaseException:
             # Detach first, so error pages can still read what was loaded (rollback would

@@ -14,6 +14,8 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
+from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from fgdm import health, migrations_check
@@ -39,6 +41,7 @@ from fgdm.network import routes as network_routes
 from fgdm.plans import decision_routes as plan_decision_routes
 from fgdm.plans import print_routes as plan_print_routes
 from fgdm.plans import routes as plans_routes
+from fgdm.pwa import idempotency
 from fgdm.pwa import routes as pwa_routes
 from fgdm.safety import plan_routes as safety_plan_routes
 from fgdm.safety import routes as safety_routes
@@ -56,7 +59,7 @@ from fgdm.security.headers import SecurityHeadersMiddleware, add_security_header
 from fgdm.stories import routes as stories_routes
 from fgdm.voice import routes as voice_routes
 from fgdm.voice import view_routes as child_view_routes
-from fgdm.web import STATIC_DIR, render, safe_next
+from fgdm.web import STATIC_DIR, redirect, render, safe_next
 
 log = logging.getLogger("fgdm")
 
@@ -83,7 +86,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url="/docs" if docs else None,
         redoc_url=None,
         openapi_url="/openapi.json" if docs else None,
-        dependencies=[Depends(refuse_impossible_ids), Depends(csrf_protect)],
+        dependencies=[
+            Depends(refuse_impossible_ids),
+            Depends(csrf_protect),
+            Depends(idempotency.check_key),
+        ],
     )
     app.state.settings = settings
     app.state.engine = engine
@@ -197,6 +204,42 @@ def _add_error_pages(app: FastAPI) -> None:
     async def stale_edit(request: Request, exc: StaleEdit) -> Response:
         return _error_page(request, "errors/conflict.html", 409, {"conflict": exc})
 
+    # The offline outbox: a change sent again with its idempotency key.
+    @app.exception_handler(idempotency.AlreadySaved)
+    async def already_saved(request: Request, exc: idempotency.AlreadySaved) -> Response:
+        return _already_saved(request, exc)
+
+    async def key_refused(request: Request, exc: Exception) -> Response:
+        if isinstance(exc, idempotency.BadKey):
+            heading = _("This change could not be sent")
+            message = _("The change came with a label we cannot read, so it was not saved.")
+            return _outbox_page(request, 400, heading, message)
+        heading = _("This change was not saved again")
+        message = _("This change was sent before with different words, so it was not saved again.")
+        return _outbox_page(request, 422, heading, message)
+
+    app.add_exception_handler(idempotency.KeyReused, key_refused)
+    app.add_exception_handler(idempotency.BadKey, key_refused)
+
+    @app.exception_handler(idempotency.KeyInUse)
+    async def key_in_use(request: Request, _exc: idempotency.KeyInUse) -> Response:
+        def answer_of_first() -> idempotency.AlreadySaved | None:
+            with Session(app.state.engine) as session:
+                return idempotency.answer_of_first(session, request)
+
+        try:
+            first = await run_in_threadpool(answer_of_first)
+        except idempotency.KeyReused as exc:
+            return await key_refused(request, exc)
+        if first is not None:
+            return _already_saved(request, first)
+        return _outbox_page(
+            request,
+            409,
+            _("This change is already being sent"),
+            _("The same change is being saved right now. Look again soon: it is saved once."),
+        )
+
     @app.exception_handler(StaleDataError)
     async def stale_data(request: Request, _exc: StaleDataError) -> Response:
         return _error_page(request, "errors/conflict.html", 409, {"conflict": None})
@@ -236,6 +279,26 @@ def _add_error_pages(app: FastAPI) -> None:
             response.headers, settings=app.state.settings, request_id=_request_id(request)
         )
         return response
+
+
+def _outbox_page(request: Request, status_code: int, heading: str, message: str) -> Response:
+    context = {"heading": heading, "message": message}
+    return _error_page(request, "pwa/outbox_answer.html", status_code, context)
+
+
+def _already_saved(request: Request, exc: idempotency.AlreadySaved) -> Response:
+    """Answers a change sent again as the first time: the same redirect, or its status."""
+    if exc.location:
+        response = redirect(request, exc.location)
+    else:
+        response = _outbox_page(
+            request,
+            exc.status_code,
+            _("This change was already saved"),
+            _("It was saved when it was sent the first time, so it was not saved again."),
+        )
+    response.headers[idempotency.REPLAYED_HEADER] = "true"
+    return response
 
 
 def _request_id(request: Request) -> str:

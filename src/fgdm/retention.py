@@ -19,6 +19,7 @@ from fgdm.config import Settings
 from fgdm.db import utcnow
 from fgdm.families.models import FamilyGroup, Membership, Stage, StageChange
 from fgdm.invites.models import Invite
+from fgdm.pwa.models import IdempotencyKey
 from fgdm.security import passwords
 from fgdm.security.actor import Actor
 
@@ -51,6 +52,7 @@ class PurgeReport:
     sign_in_attempts: int = 0
     invites: int = 0
     recovery_codes: int = 0
+    idempotency_keys: int = 0
     audit_events: int = 0
 
     def lines(self) -> list[str]:
@@ -62,6 +64,7 @@ class PurgeReport:
             f"old sign-in attempts removed: {self.sign_in_attempts}",
             f"finished invites removed: {self.invites}",
             f"used recovery codes removed: {self.recovery_codes}",
+            f"old keys of changes sent from phones removed: {self.idempotency_keys}",
             f"audit rows past their retention removed: {self.audit_events}",
         ]
 
@@ -235,6 +238,8 @@ def purge(
         )
     )
     used_codes = sa.delete(RecoveryCode).where(col(RecoveryCode.used_at).is_not(None))
+    # A phone's outbox sends a change again within minutes or days, never after weeks.
+    old_keys = sa.delete(IdempotencyKey).where(col(IdempotencyKey.created_at) < session_cutoff)
     audit_cutoff = now - _years(settings.audit_retention_years)
     if dry_run:
         for statement, name in (
@@ -242,6 +247,7 @@ def purge(
             (old_attempts, "sign_in_attempts"),
             (finished_invites, "invites"),
             (used_codes, "recovery_codes"),
+            (old_keys, "idempotency_keys"),
         ):
             count = select(sa.func.count()).select_from(statement.table)
             setattr(report, name, session.exec(count.where(statement.whereclause)).one())
@@ -264,6 +270,7 @@ def purge(
     report.sign_in_attempts = _delete(session, old_attempts)
     report.invites = _delete(session, finished_invites)
     report.recovery_codes = _delete(session, used_codes)
+    report.idempotency_keys = _delete(session, old_keys)
     report.accounts = _erase_accounts(
         session, settings=settings, now=now, of_erased=members_of_erased
     )

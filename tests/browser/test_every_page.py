@@ -8,6 +8,7 @@ one reaches this way, so a new page is checked from the day it is added."""
 
 from __future__ import annotations
 
+import re
 import time
 from collections import deque
 from collections.abc import Iterable
@@ -19,7 +20,7 @@ import pytest
 from bs4 import BeautifulSoup
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 from sqlmodel import Session, select
 
 from fgdm import demo
@@ -204,16 +205,22 @@ def test_every_html_page_is_reached_by_someone(app: FastAPI, demo_data: Demo) ->
     )
 
 
+def _axe_problems(page: Page, what: str = "") -> list[str]:
+    """axe-core's findings on the page as it is now, as text (none when it passes)."""
+    try:
+        helpers.assert_accessible(page)
+    except pytest.fail.Exception as failure:
+        return [f"{what}: {failure}" if what else str(failure)]
+    return []
+
+
 def _check_all(page: Page, urls: Iterable[str]) -> list[str]:
     """Opens each address and runs axe; returns every problem found (not only the first)."""
     problems = []
     for url in urls:
         response = page.goto(url)
         assert response is not None
-        try:
-            helpers.assert_accessible(page)
-        except pytest.fail.Exception as failure:
-            problems.append(str(failure))
+        problems += _axe_problems(page)
     return problems
 
 
@@ -283,4 +290,90 @@ def test_private_family_time_pages_pass_axe(
     for size in SIZES.values():
         page.set_viewport_size(size)
         problems += _check_all(page, [page.url])
+    assert not problems, "\n".join(problems)
+
+
+# The main forms sent empty or wrong: the page each is on (a route the walk reaches), the
+# form, and what is typed first (a meeting with a time but no date is wrong; none is not).
+EMPTY_FORMS = {
+    "add a person": ("network:page", 'form[action$="/network/people"]', {}),
+    "a plan action": ("plans:new_action", 'form[action$="/plan/actions"]', {}),
+    "a safety rule": ("safety_plan:new_rule", 'form[action$="/safety-plan/rules"]', {}),
+    # The first of the mapping's three columns: what we are worried about.
+    "a worry": ("safety:mapping", 'form[action$="/mapping/items"]', {}),
+    "a story page": ("stories:story", 'form[action$="/pages"][enctype]', {}),
+    "the referral": ("journey:referral", "form.referral-form", {}),
+    "a meeting": ("meetings:list", 'main form[action$="/meetings"]', {"Time": "10:30"}),
+}
+
+
+def _send(page: Page, form: str, typed: dict[str, str] | None = None) -> None:
+    """Types into the form and sends it through its own submit event (so htmx sends it
+    where it would), then waits for the problems to be shown."""
+    found = page.locator(form).first
+    for label, value in (typed or {}).items():
+        found.get_by_label(label).fill(value)
+    found.evaluate("form => form.requestSubmit()")
+    page.locator(".error-summary").wait_for()
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_forms_sent_back_with_their_problems_pass_axe(
+    app: FastAPI, demo_data: Demo, page: Page, new_phone, size: str
+) -> None:
+    addresses = pages_for(app, "practitioner", demo_data)
+    page.set_viewport_size(SIZES[size])
+    helpers.sign_in(page, *ROLES["practitioner"])
+    problems = []
+    for name, (route, form, typed) in EMPTY_FORMS.items():
+        page.goto(addresses[route])
+        assert page.locator(form).count() >= 1, f"no form for {name} on {page.url}"
+        _send(page, form, typed)
+        problems += _axe_problems(page, name)
+    signed_out = new_phone()
+    signed_out.set_viewport_size(SIZES[size])
+    for address in ("/login", "/language"):
+        signed_out.goto(address)
+        _send(signed_out, "main form")
+        problems += _axe_problems(signed_out, address)
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_pages_after_htmx_swaps_pass_axe(
+    app: FastAPI, demo_data: Demo, page: Page, size: str
+) -> None:
+    """What htmx swaps in place: a person added to the map, the caseload searched and
+    sorted, a boosted link on the plan."""
+    addresses = pages_for(app, "practitioner", demo_data)
+    page.set_viewport_size(SIZES[size])
+    helpers.sign_in(page, *ROLES["practitioner"])
+    problems = []
+
+    page.goto(addresses["network:page"])
+    form = page.locator('form[action$="/network/people"]')
+    form.get_by_label("Their name").fill("Auntie Bea")
+    form.locator('input[name="kind"]').first.check()
+    form.locator('input[name="closeness"]').first.check()
+    form.get_by_role("button", name="Add to our map").click()
+    expect(page.locator(".people-list").get_by_role("link", name="Auntie Bea")).to_be_visible()
+    problems += _axe_problems(page, "a person added to the map")
+
+    page.goto("/caseload")
+    page.get_by_label("Search by name").fill("Begum")
+    page.get_by_role("button", name="Show family groups").click()
+    expect(page.get_by_role("link", name="Team Maya")).to_have_count(0)
+    problems += _axe_problems(page, "the caseload searched")
+    if size == "phone":  # the column names are hidden on a phone: the form sorts
+        page.get_by_label("Sort by").select_option(index=1)
+        page.get_by_role("button", name="Show family groups").click()
+    else:
+        page.locator("a.caseload-sort").first.click()
+    expect(page).to_have_url(re.compile(r"sort="))
+    problems += _axe_problems(page, "the caseload sorted")
+
+    page.goto(addresses["plans:page"])
+    page.get_by_role("link", name="Add an action").click()
+    expect(page.get_by_role("heading", level=1, name="Add an action")).to_be_visible()
+    problems += _axe_problems(page, "a boosted link on the plan")
     assert not problems, "\n".join(problems)

@@ -8,8 +8,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Generic, TypeVar
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, insert
+from sqlalchemy import event, func, insert
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy.orm import SessionTransaction
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
@@ -53,6 +55,37 @@ def _event(
     )
 
 
+# Audit rows wait in the session until it commits, and are inserted then, in the same
+# transaction: a change and its audit rows still stand or fall together, but the database's
+# write lock (SQLite has one for the whole file) is taken only for the moment of the
+# commit, not from the first audited read until the page has been drawn.
+_PENDING = "fgdm_pending_audit"
+
+
+def _pending(session: Session) -> list[dict]:
+    return session.info.setdefault(_PENDING, [])
+
+
+@event.listens_for(OrmSession, "before_commit")
+def _insert_pending(session: OrmSession) -> None:
+    rows = session.info.pop(_PENDING, None)
+    if rows:
+        session.execute(insert(AuditEvent), rows)
+
+
+@event.listens_for(OrmSession, "after_transaction_end")
+def _forget_pending(session: OrmSession, transaction: SessionTransaction) -> None:
+    # Rolled back (or closed without a commit): the rows go with everything else.
+    if transaction.parent is None:
+        session.info.pop(_PENDING, None)
+
+
+def flush_pending(session: Session) -> None:
+    """Inserts the audit rows waiting in this session now (for code that reads the trail
+    back before committing)."""
+    _insert_pending(session)
+
+
 def record(
     session: Session,
     *,
@@ -65,8 +98,9 @@ def record(
     detail: str = "",
     actor_role: str | None = None,
 ) -> None:
-    """Adds an audit row to the current transaction: it stands or falls with the change."""
-    session.add(
+    """Adds an audit row to the current transaction (written when it commits): it stands
+    or falls with the change."""
+    _pending(session).append(
         _event(
             actor=actor,
             action=action,
@@ -76,7 +110,7 @@ def record(
             outcome=outcome,
             detail=detail,
             actor_role=actor_role,
-        )
+        ).model_dump(exclude={"id"})
     )
 
 
@@ -88,7 +122,7 @@ def record_views(
     roles: dict[int, str],
 ) -> None:
     """One "view" row for each family group shown on a page listing many (family group
-    id: the actor's role in it), written in one bulk insert in the current transaction."""
+    id: the actor's role in it), written in one bulk insert when the transaction commits."""
     if not roles:
         return
     # One row built and checked for each role; the others are copies (building each is slow).
@@ -105,11 +139,10 @@ def record_views(
         ).model_dump(exclude={"id"})
         for role in set(roles.values())
     }
-    rows = [
+    _pending(session).extend(
         {**built[role], "family_group_id": family_id, "object_id": str(family_id)}
         for family_id, role in roles.items()
-    ]
-    session.execute(insert(AuditEvent), rows)
+    )
 
 
 def record_at_once(

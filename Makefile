@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FGDM_INSTANCE_DIR ?= $(CURDIR)/instance
 
-.PHONY: run test lint format messages bench clean
+.PHONY: run test lint format messages bench screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,14 @@ messages: $(VENV)/.dev-installed
 
 bench: $(VENV)/.dev-installed
 	for f in bench/*.py; do $(BIN)/python $$f || exit 1; done
+
+## The README's pictures: the browser tests that show the main pages (a family member on a
+## phone, a practitioner on a tablet) keep screenshots in docs/screenshots, then shrunk.
+screenshots: $(VENV)/.dev-installed
+	rm -f docs/screenshots/*.png
+	FGDM_SCREENSHOTS=$(CURDIR)/docs/screenshots FGDM_TEST_DATABASE_URL= $(BIN)/pytest -q \
+		-p no:cacheprovider tests/browser/test_what_it_looks_like.py
+	$(BIN)/python scripts/shrink_screenshots.py docs/screenshots
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

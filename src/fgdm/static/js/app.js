@@ -8,6 +8,31 @@
     if (summary) summary.focus();
   }
 
+  // After htmx brings new content, put focus on it (its first heading, or the region
+  // itself), so a keyboard or screen reader user is taken to what changed. A new page
+  // (a boosted link or form) starts at its main heading. Polls refresh quietly.
+  const focusedFor = new WeakSet();
+  function focusNewContent(event) {
+    const target = event.target;
+    if (!(target instanceof Element) || !target.isConnected) return;
+    // Once for each answer, on the first part swapped in (others come out of band).
+    const xhr = event.detail && event.detail.xhr;
+    if (xhr) {
+      if (focusedFor.has(xhr)) return;
+      focusedFor.add(xhr);
+    }
+    if (target.querySelector("[data-focus-on-load]")) return;
+    const config = event.detail && event.detail.requestConfig;
+    const cause = config && config.triggeringEvent ? config.triggeringEvent.type : "";
+    const wholePage = target === document.body || (event.detail && event.detail.boosted);
+    if (!wholePage && cause !== "submit" && cause !== "click") return;
+    const region = wholePage ? document.getElementById("main") || document.body : target;
+    const heading = region.querySelector("h1, h2, h3");
+    const where = heading || region;
+    if (!where.hasAttribute("tabindex")) where.setAttribute("tabindex", "-1");
+    where.focus();
+  }
+
   // Print buttons (no inline script allowed by the content security policy).
   function wirePrint(root) {
     (root || document).querySelectorAll("[data-print]").forEach(function (button) {
@@ -56,6 +81,7 @@
   });
   document.addEventListener("htmx:afterSwap", function (event) {
     focusErrors(event.target);
+    focusNewContent(event);
     wirePrint(event.target);
   });
 })();

@@ -43,6 +43,7 @@ from fgdm.plans import print_routes as plan_print_routes
 from fgdm.plans import routes as plans_routes
 from fgdm.pwa import idempotency
 from fgdm.pwa import routes as pwa_routes
+from fgdm.pwa.offline import OfflinePagesMiddleware
 from fgdm.safety import plan_routes as safety_plan_routes
 from fgdm.safety import routes as safety_routes
 from fgdm.security.deps import (
@@ -96,6 +97,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.secret_key = settings.resolved_secret_key()
 
+    # Marks the pages a family member's phone may keep to read offline (pwa/offline.py).
+    app.add_middleware(OfflinePagesMiddleware, secret_key=app.state.secret_key)
     app.add_middleware(SecurityHeadersMiddleware, settings=settings)
     app.add_middleware(StaticCompressionMiddleware)  # the app's own files only, never pages
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -26,6 +26,11 @@ PUBLIC = {
     ("POST", "/login"),
     ("GET", "/healthz"),
     ("GET", "/readyz"),
+    # The service worker, the manifest (browsers fetch it without cookies) and the page a
+    # phone shows offline, kept by the service worker for anyone: none holds personal data.
+    ("GET", "/sw.js"),
+    ("GET", "/manifest.webmanifest"),
+    ("GET", "/offline"),
 }
 # The second step of a staff sign-in: reached only with a half-way session (passphrase
 # accepted, code not yet), so without one they send the visitor back to the first step.

@@ -12,6 +12,7 @@ from fgdm.accounts import two_factor, two_factor_routes
 from fgdm.db import SessionDep
 from fgdm.i18n import gettext as _
 from fgdm.i18n import ngettext
+from fgdm.pwa import offline
 from fgdm.security.deps import ActorDep, CurrentUser, client_ip
 from fgdm.web import redirect, render, safe_next
 
@@ -130,6 +131,8 @@ def login_submit(  # nosec B107
     target = two_factor_routes.second_step_url(user, values["next"]) if pending else values["next"]
     response = redirect(request, target)
     set_session_cookie(request, response, token)
+    # A different person on this phone: the browser empties what the last one kept.
+    offline.after_sign_in(request, response, user_id=user.id)
     return response
 
 
@@ -141,7 +144,7 @@ def logout(request: Request, session: SessionDep, actor: ActorDep) -> Response:
     response = RedirectResponse("/login?signed_out=1", status_code=303)
     clear_session_cookie(request, response)
     # Clears what this browser kept of family data (caches, storage) on a shared phone.
-    response.headers["Clear-Site-Data"] = '"cache", "storage"'
+    response.headers["Clear-Site-Data"] = offline.CLEAR_SITE_DATA
     return response
 
 

@@ -86,7 +86,12 @@ class SecurityHeadersMiddleware:
         if not existing or len(existing) > 100:
             new_cookie = secrets.token_urlsafe(32)
         state["csrf_cookie"] = existing if new_cookie is None else new_cookie
-        is_static = scope["path"].startswith("/static/")
+        # The service worker and the manifest hold no personal data either; a browser checks
+        # them for a newer copy each time (no-cache), as it does the static files.
+        is_static = scope["path"].startswith("/static/") or scope["path"] in (
+            "/sw.js",
+            "/manifest.webmanifest",
+        )
 
         async def send_with_headers(message: Message) -> None:
             nonlocal status

@@ -1,12 +1,13 @@
 """The main pages at 200% zoom (a 1280x800 screen is 640x400 CSS pixels) and on a 320 pixel
 wide phone: the page never scrolls sideways and nothing is cut off (a wide table may scroll
-inside its own box). With reduced motion asked for, nothing moves."""
+inside its own box). With reduced motion asked for, nothing moves. Nothing is told by colour
+alone."""
 
 from __future__ import annotations
 
 import pytest
 from fastapi import FastAPI
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.helpers import sign_in
 from tests.browser.test_every_page import ROLES, Demo, demo_data, pages_for
@@ -135,3 +136,38 @@ def test_with_reduced_motion_nothing_moves(
         assert not problems, "\n".join(problems)
     finally:
         context.close()
+
+
+LEGEND_LINES = """() => [...document.querySelectorAll(".screen-only .ecomap__legend .ecomap__line")]
+  .map((line) => [
+    line.getAttribute("stroke-width"),
+    line.getAttribute("stroke-dasharray") || "",
+    line.getAttribute("stroke-linecap"),
+    (line.getAttribute("d").match(/L/g) || []).length,
+  ].join(" "))"""
+
+
+def test_nothing_is_told_by_colour_alone(app: FastAPI, demo_data: Demo, page: Page) -> None:
+    """Closeness lines in the map differ in width, dashes or shape, not colour alone; gaps
+    say how serious they are in words; the stage and form errors are written out."""
+    addresses = pages_for(app, "practitioner", demo_data)
+    sign_in(page, *ROLES["practitioner"])
+
+    page.goto(addresses["network:page"])
+    styles = page.evaluate(LEGEND_LINES)
+    assert len(styles) >= 4 and len(set(styles)) == len(styles), styles
+    findings = page.locator(".finding")
+    assert findings.count() > 0
+    for severity in findings.locator(".finding__severity").all_inner_texts():
+        assert severity.strip()
+
+    page.goto(addresses["families:home"])
+    expect(page.locator('[aria-current="step"]')).to_contain_text("We are here")
+
+    page.goto(addresses["network:page"])
+    page.get_by_role("button", name="Add to our map").click()
+    page.locator(".error-summary").wait_for()
+    fields = page.locator(".form-group--error")
+    assert fields.count() > 0
+    for text in fields.locator(".error-message").all_inner_texts():
+        assert text.startswith("Error:") and len(text) > len("Error:") + 3

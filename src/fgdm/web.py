@@ -7,14 +7,17 @@ from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 import segno
 from babel.dates import format_date, format_datetime, format_time
+from babel.numbers import format_decimal
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader
 from jinja2_fragments.fastapi import Jinja2Blocks
+from markupsafe import Markup
 
 from fgdm import i18n
 from fgdm.security.deps import CSRF_FIELD, CSRF_HEADER, csrf_token
@@ -71,7 +74,28 @@ def _format_date(value: date | datetime | None, style: str = "medium") -> str:
     return format_date(value, style, locale=locale)
 
 
+def language_url(request: Request) -> str:
+    """The Language page's address, bringing the person back to this page afterwards."""
+    if request.url.path == "/language" or request.method != "GET":
+        return "/language"
+    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return "/language?next=" + quote(safe_next(here), safe="/")
+
+
+def _bdi(value: object) -> Markup:
+    """Words someone typed, isolated inside a translated sentence, so an English name in an
+    Urdu sentence (or an Urdu name in an English one) keeps the sentence's order."""
+    return Markup("<bdi>%s</bdi>") % value
+
+
+def _format_number(value: int | float) -> str:
+    """A count or score written the way the page's language writes numbers."""
+    return format_decimal(value, locale=_babel_locale())
+
+
 templates.env.filters["date"] = _format_date
+templates.env.filters["bdi"] = _bdi
+templates.env.filters["number"] = _format_number
 templates.env.globals.update(
     static_url=static_url,
     htmx_file=HTMX_FILE,
@@ -79,6 +103,8 @@ templates.env.globals.update(
     csrf_header_name=CSRF_HEADER,
     current_locale=i18n.current_locale,
     text_direction=i18n.text_direction,
+    language_url=language_url,
+    language_names=i18n.LANGUAGES,
 )
 
 

@@ -58,6 +58,11 @@ def untranslated(html: str, typed: set[str]) -> list[str]:
     soup = BeautifulSoup(html, "html.parser")
     for hidden in soup(["script", "style", "title"]):
         hidden.decompose()
+    # What people typed is isolated in <bdi> inside a translated sentence: read the
+    # sentence as one text again.
+    for isolated in soup("bdi"):
+        isolated.replace_with(isolated.get_text())
+    soup.smooth()
     # translate="no" marks what is not language (a key to type into an app, codes).
     for code in soup.find_all(attrs={"translate": "no"}):
         code.decompose()

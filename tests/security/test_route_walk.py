@@ -31,6 +31,9 @@ PUBLIC = {
     ("GET", "/sw.js"),
     ("GET", "/manifest.webmanifest"),
     ("GET", "/offline"),
+    # Choosing the language of the pages, before signing in too.
+    ("GET", "/language"),
+    ("POST", "/language"),
 }
 # The second step of a staff sign-in: reached only with a half-way session (passphrase
 # accepted, code not yet), so without one they send the visitor back to the first step.

@@ -190,3 +190,39 @@ def test_every_offered_language_has_a_catalogue_read_from_its_po_file():
         assert i18n.catalogue_path(locale).is_file()
         assert isinstance(i18n.translations(locale), Translations)
     assert not isinstance(i18n.translations("en"), Translations)
+
+
+STYLESHEETS = Path(__file__).resolve().parents[2] / "src" / "fgdm" / "static" / "css"
+PHYSICAL = re.compile(
+    r"\b(?:margin|padding|border|inset)-(?:left|right)\b"
+    r"|(?<![-\w])(?:left|right)\s*:"
+    r"|\b(?:text-align|float|clear)\s*:\s*(?:left|right)\b"
+)
+
+
+@pytest.mark.parametrize("sheet", ["app.css", "print.css"])
+def test_the_stylesheets_say_start_and_end_never_left_and_right(sheet):
+    css = (STYLESHEETS / sheet).read_text()
+
+    assert PHYSICAL.findall(css) == []
+
+
+def test_typed_words_are_isolated_and_escaped_inside_a_translated_sentence():
+    from fgdm.web import templates
+
+    page = templates.env.from_string('{{ _("Signed in as %(name)s", name=who|bdi) }}')
+
+    assert page.render(who="نانی جان <b>") == "Signed in as <bdi>نانی جان &lt;b&gt;</bdi>"
+
+
+@pytest.mark.parametrize(
+    ("locale", "written"), [("en", "12,345"), ("pl", "12\xa0345"), ("ur", "12,345")]
+)
+def test_numbers_are_written_the_way_the_pages_language_writes_them(locale, written):
+    from fgdm.web import templates
+
+    i18n.set_locale(locale)
+    try:
+        assert templates.env.from_string("{{ 12345|number }}").render() == written
+    finally:
+        i18n.set_locale("en")

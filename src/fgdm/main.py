@@ -18,7 +18,7 @@ from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from fgdm import health, migrations_check
+from fgdm import health, i18n, migrations_check
 from fgdm.accounts import routes as accounts_routes
 from fgdm.admin import routes as admin_routes
 from fgdm.api import routes as api_routes
@@ -69,6 +69,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """Builds the app for one configuration (tests build one per database)."""
     settings = settings or Settings()
     settings.check_safe_to_start()
+    # Every language's catalogue is read now: a broken one stops the app at start.
+    i18n.load_catalogues()
     engine = make_engine(settings.database_url, pool_size=settings.db_pool_size)
 
     @asynccontextmanager

@@ -247,3 +247,9 @@ def test_a_staff_member_signing_in_after_a_parent_empties_the_browser_too(client
     client.sign_in(family.parent.login, PASSPHRASE)
     manager = make_user(db, settings, role=StaffRole.manager)
     assert client.sign_in(manager.login, PASSPHRASE).headers["clear-site-data"] == CLEAR
+
+
+def test_the_manifest_follows_the_browsers_language_and_its_direction(client):
+    manifest = client.get("/manifest.webmanifest", headers={"Accept-Language": "ur"}).json()
+    assert (manifest["lang"], manifest["dir"]) == ("ur", "rtl")
+    assert manifest["name"]

@@ -16,6 +16,11 @@ from fgdm.accounts.models import User
 from fgdm.audit.models import AuditEvent
 from tests.factories import PASSPHRASE, make_family
 from tests.http.test_invites import join_form, make_invite
+from tests.security.test_headers import (  # noqa: F401 - fixtures
+    _set_cookie,
+    production_app,
+    production_client,
+)
 
 NAVIGATION = ("Families", "My account")
 
@@ -296,3 +301,20 @@ def test_prints_childrens_versions_and_error_pages_carry_the_language_and_direct
 
     for path in pages:
         assert html_tag(client.get(path)) == ("ur", "rtl"), path
+
+
+def test_in_production_the_language_cookie_is_secure_and_host_only_and_is_read_back(
+    production_client,  # noqa: F811 - the fixture imported above
+):
+    page = soup(production_client.get("/language?next=/login"))
+    token = page.select_one("input[name=csrf_token]")["value"]
+
+    response = production_client.post(
+        "/language", data={"csrf_token": token, "next": "/login", "locale": "ur"}
+    )
+
+    assert response.status_code == 303
+    flags = _set_cookie(response, "__Host-fgdm_lang")
+    assert {"secure", "httponly", "samesite=lax", "path=/"} <= set(flags)
+    assert not [flag for flag in flags if flag.startswith("domain")]
+    assert html_tag(production_client.get("/login")) == ("ur", "rtl")

@@ -4,8 +4,11 @@
   "use strict";
 
   if ("serviceWorker" in navigator) {
-    navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(function () {
-      // Without the worker the app works as before, online only.
+    // After the page has loaded, so that keeping the app's files never slows the first page.
+    window.addEventListener("load", function () {
+      navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(function () {
+        // Without the worker the app works as before, online only.
+      });
     });
   }
 

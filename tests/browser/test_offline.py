@@ -2,7 +2,14 @@
 service worker are picked up and the app can be installed; a plan opened once reads
 offline with a banner saying when it was saved; a page never opened gives the offline
 page; signing out, or someone else signing in, leaves nothing of the family behind, and
-one person's saved pages are never shown to another."""
+one person's saved pages are never shown to another.
+
+`context.set_offline(True)` cuts the page's requests and, in Debian's Chromium driven by
+this Playwright, the service worker's own fetches too: a saved page reads offline only
+because the worker's fetch failed and it answered from its cache. The tests check what the
+person sees (the saved copy with its banner, or the offline page), never which layer
+refused the request; `test_a_plan_opened_once_reads_offline_with_a_banner_saying_when_it_was_saved`
+would fail first if a later browser let the worker's fetches through while offline."""
 
 from __future__ import annotations
 

@@ -205,9 +205,6 @@ def _add_error_pages(app: FastAPI) -> None:
         context = {"family_group_id": exc.family_group_id}
         return _error_page(request, "errors/family_time.html", 423, context)
 
-    @app.exception_handler(StaleEdit)
-    async def stale_edit(request: Request, exc: StaleEdit) -> Response:
-        return _error_page(request, "errors/conflict.html", 409, {"conflict": exc})
 
     # The offline outbox: a change sent again with its idempotency key.
     @app.exception_handler(idempotency.AlreadySaved)
@@ -226,8 +223,10 @@ def _add_error_pages(app: FastAPI) -> None:
     app.add_exception_handler(idempotency.KeyReused, key_refused)
     app.add_exception_handler(idempotency.BadKey, key_refused)
 
-    @app.exception_handler(idempotency.KeyInUse)
-    async def key_in_use(request: Request, _exc: idempotency.KeyInUse) -> Response:
+    async def first_copy(request: Request) -> Response | None:
+        """A change sent twice at once (from the page and by Background Sync): the answer
+        of the copy saved first, when this one carried the same key and it was saved."""
+
         def answer_of_first() -> idempotency.AlreadySaved | None:
             with Session(app.state.engine) as session:
                 return idempotency.answer_of_first(session, request)
@@ -236,18 +235,27 @@ def _add_error_pages(app: FastAPI) -> None:
             first = await run_in_threadpool(answer_of_first)
         except idempotency.KeyReused as exc:
             return await key_refused(request, exc)
-        if first is not None:
-            return _already_saved(request, first)
-        return _outbox_page(
+        return None if first is None else _already_saved(request, first)
+
+    @app.exception_handler(idempotency.KeyInUse)
+    async def key_in_use(request: Request, _exc: idempotency.KeyInUse) -> Response:
+        return await first_copy(request) or _outbox_page(
             request,
             409,
             _("This change is already being sent"),
             _("The same change is being saved right now. Look again soon: it is saved once."),
         )
 
+    # A conflict, unless it was the other copy of the same change that got there first.
+    @app.exception_handler(StaleEdit)
+    async def stale_edit(request: Request, exc: StaleEdit) -> Response:
+        answer = await first_copy(request)
+        return answer or _error_page(request, "errors/conflict.html", 409, {"conflict": exc})
+
     @app.exception_handler(StaleDataError)
     async def stale_data(request: Request, _exc: StaleDataError) -> Response:
-        return _error_page(request, "errors/conflict.html", 409, {"conflict": None})
+        answer = await first_copy(request)
+        return answer or _error_page(request, "errors/conflict.html", 409, {"conflict": None})
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:

@@ -12,9 +12,13 @@ from playwright.sync_api import Page, Route, expect
 from sqlmodel import Session, select
 
 from fgdm.config import Settings
+from fgdm.families import service as families_service
+from fgdm.plans import service as plans_service
 from fgdm.plans.models import PlanAction
+from fgdm.plans.service import ActionInput
 from tests.browser.helpers import assert_accessible, screenshot, sign_in
-from tests.factories import PASSPHRASE, make_family
+from tests.browser.test_offline import _parent_keeps_the_plan
+from tests.factories import PASSPHRASE, actor_for, make_family
 
 pytestmark = pytest.mark.browser
 
@@ -154,3 +158,36 @@ def test_a_change_that_went_stale_offline_ends_on_the_conflict_page_with_both_ve
     expect(page.get_by_role("link", name="Open the newest version")).to_be_visible()
     expect(page.locator("#outbox")).to_be_empty()
     assert _actions(db) == ["Grandad takes Amir to school"]
+
+
+def test_offline_the_saved_plan_reads_takes_an_edit_and_saves_it_once_back_online(
+    page: Page, db: Session, settings: Settings
+) -> None:
+    setup = make_family(db, settings)
+    access = families_service.get_access(db, user=setup.practitioner, family_group_id=setup.id)
+    for what in ("Nan takes Amir to school", "Dad phones the school"):
+        plans_service.add_action(
+            db,
+            actor=actor_for(settings, setup.practitioner),
+            access=access,
+            data=ActionInput(what=what, who=[]),
+        )
+    db.commit()
+    plan_url = _parent_keeps_the_plan(page, setup)
+
+    # No signal: the plan is read from the phone, and an edit made on it waits.
+    _go_offline(page)
+    page.goto(plan_url)
+    expect(page.get_by_text("You are offline.")).to_be_visible()
+    page.get_by_role("button", name="Move action 1 down").click()
+    expect(page.locator("#outbox")).to_contain_text("Waiting to send (1)")
+    assert _actions(db) == ["Nan takes Amir to school", "Dad phones the school"]
+
+    page.context.set_offline(False)
+    expect(page.locator(".plan-actions > li").first).to_contain_text("Dad phones the school")
+    expect(page.locator("#outbox")).to_be_empty()
+    db.expire_all()
+    moved = db.exec(select(PlanAction).order_by(PlanAction.position)).all()
+    assert [a.what for a in moved] == ["Dad phones the school", "Nan takes Amir to school"]
+    # Moved once: the action's version rose by one.
+    assert moved[1].version == 2

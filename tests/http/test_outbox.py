@@ -60,6 +60,13 @@ def keys(db):
     return list(db.exec(select(IdempotencyKey)))
 
 
+def arrives_at_once(monkeypatch):
+    """The next copy looks for its key before the copy sent with it has been saved."""
+    real_find = idempotency._find
+    looks = iter([None])
+    monkeypatch.setattr(idempotency, "_find", lambda session, k: next(looks, real_find(session, k)))
+
+
 def add_person(browser, family, key, name="Nan"):
     return browser.submit(
         f"/families/{family.id}/network/people",
@@ -219,11 +226,30 @@ def test_two_copies_arriving_at_once_save_one_change_and_both_are_answered(
     assert add_person(mum, family, key).status_code == 303
     # The second copy looked for its key before the first one was committed, so it ran
     # too; its key then meets the first one's when it is written.
-    real_find = idempotency._find
-    looks = iter([None])
-    monkeypatch.setattr(idempotency, "_find", lambda session, k: next(looks, real_find(session, k)))
+    arrives_at_once(monkeypatch)
     second = add_person(mum, family, key)
     assert second.status_code == 303
     assert second.headers["Idempotent-Replayed"] == "true"
     assert len(people_named(db, family, "Nan")) == 1
     assert len(keys(db)) == 1
+
+
+def test_a_move_sent_twice_at_once_moves_once_and_the_late_copy_is_not_a_conflict(
+    make_client, db, family, monkeypatch
+):
+    mum = signed_in(make_client, family.parent)
+    for what in ("Nan takes Amir to school", "Dad phones the school"):
+        mum.submit(plan(family) + "/actions", {"what": what})
+    first_action = actions(db)[0]
+    url = f"{plan(family)}/actions/{first_action.id}/move"
+    form = {"version": "1", "direction": "down"}
+    key = new_key()
+    assert mum.submit(url, form, headers={KEY: key}).status_code == 303
+    # The late copy looked for its key before the first one was saved, so it ran on the
+    # version the first copy had already moved on.
+    arrives_at_once(monkeypatch)
+    late = mum.submit(url, form, headers={KEY: key})
+    assert late.status_code == 303
+    assert late.headers["Idempotent-Replayed"] == "true"
+    db.expire_all()
+    assert db.get(PlanAction, first_action.id).version == 2

@@ -11,7 +11,7 @@ WORKDIR /app
 # for WeasyPrint, which draws the family plan as a PDF.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends postgresql-client \
-       libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
+       libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-noto-core \
     && rm -rf /var/lib/apt/lists/*
 COPY pyproject.toml README.md alembic.ini ./
 COPY src ./src

@@ -13,6 +13,7 @@ from PIL import Image
 from fgdm.accounts.models import StaffRole
 from fgdm.pwa.offline import OFFLINE_HEADER, partition_for
 from tests.factories import PASSPHRASE, make_family, make_user
+from tests.http.test_invites import join_form, make_invite
 from tests.http.test_stories import add_child, signed_in, start, the_story
 
 CLEAR = '"cache", "storage"'
@@ -253,3 +254,14 @@ def test_the_manifest_follows_the_browsers_language_and_its_direction(client):
     manifest = client.get("/manifest.webmanifest", headers={"Accept-Language": "ur"}).json()
     assert (manifest["lang"], manifest["dir"]) == ("ur", "rtl")
     assert manifest["name"]
+
+
+def test_joining_by_invite_on_a_phone_someone_used_empties_what_it_kept(
+    client, db, settings, family
+):
+    client.sign_in(family.parent.login, PASSPHRASE)
+    made = make_invite(db, settings, family, name="Gran Rose")
+    client.get(f"/join/{made.token}")
+    joined = client.submit(f"/join/{made.token}", join_form(), follow_redirects=False)
+    assert joined.status_code == 303
+    assert joined.headers["clear-site-data"] == CLEAR

@@ -15,6 +15,7 @@ from fgdm.db import SessionDep
 from fgdm.families.service import FamilyAccess
 from fgdm.invites import log_filter
 from fgdm.invites import service as invites_service
+from fgdm.pwa import offline
 from fgdm.security.actor import Actor
 from fgdm.security.deps import ActorDep, CurrentUser, client_ip
 from fgdm.security.permissions import PractitionerFamilyDep
@@ -221,6 +222,8 @@ def join_submit(  # nosec B107
     )
     response = redirect(request, f"/families/{joined.family_group_id}")
     accounts_routes.set_session_cookie(request, response, cookie)
+    # A new account on this phone: the browser empties what the last person kept.
+    offline.after_sign_in(request, response, user_id=joined.user.id)
     return response
 
 

@@ -12,7 +12,7 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
@@ -205,7 +205,6 @@ def _add_error_pages(app: FastAPI) -> None:
         context = {"family_group_id": exc.family_group_id}
         return _error_page(request, "errors/family_time.html", 423, context)
 
-
     # The offline outbox: a change sent again with its idempotency key.
     @app.exception_handler(idempotency.AlreadySaved)
     async def already_saved(request: Request, exc: idempotency.AlreadySaved) -> Response:
@@ -292,6 +291,12 @@ def _add_error_pages(app: FastAPI) -> None:
             response.headers, settings=app.state.settings, request_id=_request_id(request)
         )
         return response
+
+    @app.exception_handler(IntegrityError)
+    async def integrity_error(request: Request, exc: IntegrityError) -> Response:
+        # Two copies of the same change at once may both make the same new row (the
+        # family's plan, say): the copy saved first answers for both.
+        return await first_copy(request) or await server_error(request, exc)
 
 
 def _outbox_page(request: Request, status_code: int, heading: str, message: str) -> Response:

@@ -169,7 +169,22 @@ def get_session(request: Request) -> Iterator[Session]:
             # expire it); nothing detached is written.
             session.expunge_all()
             session.rollback()
+            _reload_signed_in(request)
             raise
+
+
+def _reload_signed_in(request: Request) -> None:
+    """A save that failed inside the commit has already expired everything loaded, the
+    signed-in person too: load them again, so the error page (a conflict page, say) can
+    still say who is signed in instead of failing itself."""
+    user = getattr(request.state, "user", None)
+    if user is None:
+        return
+    state = sa.inspect(user)
+    if not state.expired_attributes or state.identity is None:
+        return
+    with Session(request.app.state.engine, expire_on_commit=False) as fresh:
+        request.state.user = fresh.get(type(user), state.identity[0])
 
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]

@@ -1,0 +1,30 @@
+"""The one-session-per-request dependency: what an error page can still read after a
+save failed."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+from sqlalchemy.exc import IntegrityError
+
+from fgdm.accounts.models import User
+from fgdm.db import get_session
+from tests.factories import make_user
+
+
+def test_a_save_failing_in_the_commit_leaves_who_is_signed_in_readable_for_the_error_page(
+    app, db, settings
+):
+    someone = make_user(db, settings, name="Nadia Begum")
+    request = SimpleNamespace(app=app, state=SimpleNamespace())
+    request_session = get_session(request)
+    session = next(request_session)
+    request.state.user = session.get(User, someone.id)
+    # A change the database refuses only when it is written: a sign-in name already taken.
+    session.add(User(login=someone.login, display_name="Copy", password_hash="x"))
+
+    with pytest.raises(IntegrityError):
+        next(request_session)
+
+    assert request.state.user.display_name == "Nadia Begum"

@@ -174,17 +174,24 @@ def get_session(request: Request) -> Iterator[Session]:
 
 
 def _reload_signed_in(request: Request) -> None:
-    """A save that failed inside the commit has already expired everything loaded, the
-    signed-in person too: load them again, so the error page (a conflict page, say) can
-    still say who is signed in instead of failing itself."""
-    user = getattr(request.state, "user", None)
-    if user is None:
+    """A save that failed inside the transaction has already expired everything loaded,
+    the signed-in person and their session too: load them again, so the error page (a
+    conflict page, say) can still say who is signed in instead of failing itself."""
+    state = getattr(request.state, "_state", None)
+    if not isinstance(state, dict):
         return
-    state = sa.inspect(user)
-    if not state.expired_attributes or state.identity is None:
+    stale = {
+        name: value
+        for name, value in state.items()
+        if isinstance(value, SQLModel)
+        and (loaded := sa.inspect(value)).expired_attributes
+        and loaded.identity is not None
+    }
+    if not stale:
         return
     with Session(request.app.state.engine, expire_on_commit=False) as fresh:
-        request.state.user = fresh.get(type(user), state.identity[0])
+        for name, value in stale.items():
+            state[name] = fresh.get(type(value), sa.inspect(value).identity)
 
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]

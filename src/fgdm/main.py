@@ -296,7 +296,17 @@ def _add_error_pages(app: FastAPI) -> None:
     async def integrity_error(request: Request, exc: IntegrityError) -> Response:
         # Two copies of the same change at once may both make the same new row (the
         # family's plan, say): the copy saved first answers for both.
-        return await first_copy(request) or await server_error(request, exc)
+        answer = await first_copy(request)
+        if answer is not None:
+            return answer
+        # Two people saving at the same moment (two new actions on one plan both taking
+        # its next revision number): the second save is refused whole, like a stale edit.
+        log.warning(
+            "save refused by the database request_id=%s: %s",
+            _request_id(request),
+            type(exc.orig).__name__,
+        )
+        return _error_page(request, "errors/conflict.html", 409, {"conflict": None})
 
 
 def _outbox_page(request: Request, status_code: int, heading: str, message: str) -> Response:

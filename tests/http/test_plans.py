@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from bs4 import BeautifulSoup
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from fgdm.accounts.models import StaffRole
@@ -14,6 +15,7 @@ from fgdm.families import service as families_service
 from fgdm.meetings.models import Meeting, MeetingPart
 from fgdm.network import service as network_service
 from fgdm.network.service import PersonInput
+from fgdm.plans import service as plans_service
 from fgdm.plans.models import FamilyPlan, FamilyPlanAgreement, PlanAction, PlanGoal
 from tests.factories import PASSPHRASE, actor_for, make_family, make_user
 
@@ -191,6 +193,29 @@ def test_a_stale_action_gets_the_conflict_page_with_both_versions(make_client, d
     cells = [td.get_text(strip=True) for td in soup(response).select("table td")]
     assert "Mum's words" in cells and "Nan collects" in cells
     assert actions(db)[0].what == "Nan collects"
+
+
+def test_two_new_actions_saved_at_the_same_moment_the_second_gets_the_conflict_page(
+    make_client, db, family, monkeypatch
+):
+    mum = signed_in(make_client, family.parent)
+    add_action(mum, family, what="First")
+    real_save = plans_service.save_revision
+
+    def clashing(session, **kwargs):
+        # What the database says when another save took the plan's next revision number
+        # between this one's read and its write.
+        real_save(session, **kwargs)
+        raise IntegrityError("INSERT INTO family_plan_revision", {}, Exception("unique"))
+
+    monkeypatch.setattr(plans_service, "save_revision", clashing)
+    response = add_action(mum, family, what="Second")
+
+    assert response.status_code == 409
+    heading = soup(response).select_one("h1").get_text(strip=True)
+    assert heading == "Someone else changed this while you were working"
+    assert mum.get(base(family)).status_code == 200
+    assert [a.what for a in actions(db)] == ["First"]
 
 
 def test_during_private_family_time_a_practitioner_gets_423_and_the_family_writes(

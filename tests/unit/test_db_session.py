@@ -7,6 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 from sqlalchemy.exc import IntegrityError
+from starlette.datastructures import State
 
 from fgdm.accounts.models import User
 from fgdm.db import get_session
@@ -17,7 +18,7 @@ def test_a_save_failing_in_the_commit_leaves_who_is_signed_in_readable_for_the_e
     app, db, settings
 ):
     someone = make_user(db, settings, name="Nadia Begum")
-    request = SimpleNamespace(app=app, state=SimpleNamespace())
+    request = SimpleNamespace(app=app, state=State())
     request_session = get_session(request)
     session = next(request_session)
     request.state.user = session.get(User, someone.id)

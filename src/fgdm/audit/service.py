@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import event, func, insert
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import ORMExecuteState, SessionTransaction
 from sqlalchemy.orm import Session as OrmSession
-from sqlalchemy.orm import SessionTransaction
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
@@ -71,6 +71,18 @@ def _insert_pending(session: OrmSession) -> None:
     rows = session.info.pop(_PENDING, None)
     if rows:
         session.execute(insert(AuditEvent), rows)
+
+
+@event.listens_for(OrmSession, "do_orm_execute")
+def _insert_pending_before_reading(state: ORMExecuteState) -> None:
+    # Code that reads the trail back inside the transaction (the family's "who has looked
+    # at our record" page, say) sees the rows waiting too.
+    if (
+        state.is_select
+        and state.session.info.get(_PENDING)
+        and any(mapper.class_ is AuditEvent for mapper in state.all_mappers)
+    ):
+        _insert_pending(state.session)
 
 
 @event.listens_for(OrmSession, "after_transaction_end")

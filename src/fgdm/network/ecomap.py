@@ -5,6 +5,7 @@ rendered to SVG by a template."""
 from __future__ import annotations
 
 import bisect
+import heapq
 import math
 import textwrap
 from collections.abc import Iterator
@@ -568,29 +569,54 @@ def _fit(plan: _Plan, grid: _Grid, frame: _Frame, edges: tuple[float, float]) ->
             if not lo + margin <= angle <= hi - margin:
                 break
             angles.append((direction * step, angle))
-    candidates = []
+    # The places near the ideal spot are tried first. They are made one step along the band
+    # at a time (a place's cost is its step plus less than two), so a person who fits near
+    # their spot never has the whole sector worked out; the order is exactly that of
+    # sorting every place first.
+    by_step: dict[int, list[tuple[int, float]]] = {}
     for step, angle in angles:
-        # The band's width square to the ring here: wider at the top of a tall drawing.
-        across = (outside - inside) * frame.stretch / frame.speed(1.0, angle)
-        for spot_index, part in enumerate(BAND_SPOTS):
-            if min(part, 1 - part) * across < NODE_RADIUS + GAP:
-                continue
-            for slot_index, (slot, slot_cost) in enumerate(LABEL_SLOTS):
-                cost = abs(step) + slot_cost + 3 * abs(part - 0.5)
-                order = (abs(step), step < 0, spot_index, slot_index)
-                candidates.append((cost, order, angle, inside + part * (outside - inside), slot))
-    candidates.sort()
-    for _cost, _order, angle, rx, slot in candidates:
-        x, y = frame.point(rx, angle)
+        by_step.setdefault(abs(step), []).append((step, angle))
+    waiting: list[tuple[float, tuple[int, bool, int, int], float, float, str]] = []
+
+    def add_places(level: int) -> None:
+        for step, angle in by_step[level]:
+            # The band's width square to the ring here: wider at the top of a tall drawing.
+            across = (outside - inside) * frame.stretch / frame.speed(1.0, angle)
+            for spot_index, part in enumerate(BAND_SPOTS):
+                if min(part, 1 - part) * across < NODE_RADIUS + GAP:
+                    continue
+                for slot_index, (slot, slot_cost) in enumerate(LABEL_SLOTS):
+                    cost = level + slot_cost + 3 * abs(part - 0.5)
+                    order = (level, step < 0, spot_index, slot_index)
+                    place = (cost, order, angle, inside + part * (outside - inside), slot)
+                    heapq.heappush(waiting, place)
+
+    # Each place is tried with up to four label sides: whether the node itself is free
+    # there is worked out once.
+    nodes: dict[tuple[float, float], tuple[float, float, bool]] = {}
+    level, last_level = 0, max(by_step)
+    while True:
+        while level <= last_level and (not waiting or waiting[0][0] > level):
+            add_places(level)
+            level += 1
+        if not waiting:
+            return None
+        _cost, _order, angle, rx, slot = heapq.heappop(waiting)
+        known = nodes.get((rx, angle))
+        if known is None:
+            x, y = frame.point(rx, angle)
+            node = Box(x - NODE_RADIUS, y - NODE_RADIUS, x + NODE_RADIUS, y + NODE_RADIUS)
+            free = node.left >= edges[0] and node.right <= edges[1] and not grid.hits(node)
+            known = nodes[(rx, angle)] = (x, y, free)
+        x, y, free = known
+        if not free:
+            continue
         spot = _spot(x, y, NODE_RADIUS, plan.label, slot)
         if spot.label.left < edges[0] or spot.label.right > edges[1]:
             continue
-        if spot.node.left < edges[0] or spot.node.right > edges[1]:
-            continue
-        if grid.hits(spot.node) or grid.hits(spot.label):
+        if grid.hits(spot.label):
             continue
         return spot
-    return None
 
 
 def _fit_everyone(

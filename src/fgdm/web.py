@@ -17,7 +17,6 @@ from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader
 from jinja2_fragments.fastapi import Jinja2Blocks
-from markupsafe import Markup
 
 from fgdm import i18n
 from fgdm.security.deps import CSRF_FIELD, CSRF_HEADER, csrf_token
@@ -82,19 +81,14 @@ def language_url(request: Request) -> str:
     return "/language?next=" + quote(safe_next(here), safe="/")
 
 
-def _bdi(value: object) -> Markup:
-    """Words someone typed, isolated inside a translated sentence, so an English name in an
-    Urdu sentence (or an Urdu name in an English one) keeps the sentence's order."""
-    return Markup("<bdi>%s</bdi>") % value
-
-
 def _format_number(value: int | float) -> str:
     """A count or score written the way the page's language writes numbers."""
     return format_decimal(value, locale=_babel_locale())
 
 
 templates.env.filters["date"] = _format_date
-templates.env.filters["bdi"] = _bdi
+_text = templates.env.get_template("_text.html").module
+templates.env.globals.update(bdi=_text.bdi, bdi_list=_text.bdi_list)  # type: ignore[attr-defined]
 templates.env.filters["number"] = _format_number
 templates.env.globals.update(
     static_url=static_url,

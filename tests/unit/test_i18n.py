@@ -210,7 +210,7 @@ def test_the_stylesheets_say_start_and_end_never_left_and_right(sheet):
 def test_typed_words_are_isolated_and_escaped_inside_a_translated_sentence():
     from fgdm.web import templates
 
-    page = templates.env.from_string('{{ _("Signed in as %(name)s", name=who|bdi) }}')
+    page = templates.env.from_string('{{ _("Signed in as %(name)s", name=bdi(who)) }}')
 
     assert page.render(who="نانی جان <b>") == "Signed in as <bdi>نانی جان &lt;b&gt;</bdi>"
 

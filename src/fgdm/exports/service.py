@@ -31,8 +31,18 @@ from fgdm.security.actor import Actor
 FORMAT = "fgdm-subject-access/1"
 # Account tables: who may sign in and how. They are not about a family group (a person's
 # own account is exported separately), and hold secrets.
+# Tables of accounts and sign-in, not of a family's record (an idempotency key holds only
+# a hash of a change a phone sent, and which account sent it).
 ACCOUNT_TABLES = frozenset(
-    {"app_user", "team", "api_token", "recovery_code", "user_session", "sign_in_attempt"}
+    {
+        "app_user",
+        "team",
+        "api_token",
+        "recovery_code",
+        "user_session",
+        "sign_in_attempt",
+        "idempotency_key",
+    }
 )
 # Columns never released: secrets, and the network addresses of whoever acted.
 WITHHELD_COLUMNS = frozenset({"token_hash", "password_hash", "totp_secret", "code_hash"})

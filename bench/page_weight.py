@@ -1,8 +1,8 @@
 """Page weight: what a phone downloads on its first visit to the sign-in page, the family
 home, the network page and the family plan of the demo family (as a member of it sees
 them, served by `fgdm serve`), and to the network page of a family with 60 people (as
-their practitioner sees it). Counted as sent: the app's own files gzip-compressed (the
-app compresses them), pages as they are (the app never compresses a page: BREACH).
+their practitioner sees it). Counted as sent: pages and the app's own files gzip-compressed
+(the app compresses them for browsers that ask).
 Target: <= 60 KB for each first load.
 
 Then, apart, what the service worker fetches after the first page has loaded, to keep the

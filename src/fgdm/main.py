@@ -24,7 +24,7 @@ from fgdm.admin import routes as admin_routes
 from fgdm.api import routes as api_routes
 from fgdm.audit import routes as audit_routes
 from fgdm.audit import service as audit_service
-from fgdm.compression import StaticCompressionMiddleware
+from fgdm.compression import CompressionMiddleware
 from fgdm.config import Settings
 from fgdm.db import NotAllowedHere, NotFound, StaleEdit, make_engine
 from fgdm.exports import routes as exports_routes
@@ -102,7 +102,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Marks the pages a family member's phone may keep to read offline (pwa/offline.py).
     app.add_middleware(OfflinePagesMiddleware, secret_key=app.state.secret_key)
     app.add_middleware(SecurityHeadersMiddleware, settings=settings)
-    app.add_middleware(StaticCompressionMiddleware)  # the app's own files only, never pages
+    app.add_middleware(CompressionMiddleware)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_route("/healthz", health.healthz, methods=["GET"])
     app.add_route("/readyz", health.readyz, methods=["GET"])

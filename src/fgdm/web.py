@@ -19,7 +19,7 @@ from jinja2 import Environment, FileSystemLoader
 from jinja2_fragments.fastapi import Jinja2Blocks
 
 from fgdm import i18n
-from fgdm.security.deps import CSRF_FIELD, CSRF_HEADER, csrf_token
+from fgdm.security.deps import CSRF_FIELD, CSRF_HEADER, masked_csrf_token
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
@@ -139,6 +139,19 @@ def is_htmx(request: Request) -> bool:
     )
 
 
+# Pages that show a secret once, or carry one in their form's address: never compressed
+# (see compression.py).
+PAGES_WITH_SECRETS = frozenset(
+    {
+        "accounts/recovery_codes.html",
+        "accounts/two_step_setup.html",
+        "api/tokens.html",
+        "invites/created.html",
+        "invites/join.html",
+    }
+)
+
+
 def render(
     request: Request,
     template: str,
@@ -160,7 +173,9 @@ def render(
         )
     data: dict[str, Any] = dict(context or {})
     data.setdefault("user", getattr(request.state, "user", None))
-    data["csrf_token"] = csrf_token(request)
+    data["csrf_token"] = masked_csrf_token(request)
+    if template in PAGES_WITH_SECRETS:
+        request.state.holds_secret = True
     settings = request.app.state.settings
     data["idle_seconds"] = settings.session_idle_minutes * 60
     data["warning_seconds"] = settings.session_warning_seconds

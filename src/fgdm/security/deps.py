@@ -117,6 +117,12 @@ def csrf_token(request: Request) -> str:
     return tokens.signed(request.app.state.secret_key, "csrf", binding or "")
 
 
+def masked_csrf_token(request: Request) -> str:
+    """The CSRF token as a page carries it: masked afresh for each page (pages are sent
+    compressed, and a token that never repeats cannot be guessed from their size)."""
+    return tokens.masked(csrf_token(request))
+
+
 async def csrf_protect(request: Request, _signed_in: None = Depends(load_signed_in)) -> None:
     """Refuses any unsafe request without the right token (form field or htmx header)."""
     if request.method not in UNSAFE_METHODS:
@@ -128,7 +134,7 @@ async def csrf_protect(request: Request, _signed_in: None = Depends(load_signed_
             form = await request.form()
             value = form.get(CSRF_FIELD, "")
             sent = value if isinstance(value, str) else ""
-    if not sent or not tokens.same(sent, csrf_token(request)):
+    if not sent or not tokens.same(tokens.unmasked(sent), csrf_token(request)):
         raise CsrfRefused()
 
 

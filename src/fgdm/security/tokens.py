@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import hmac
 import secrets
@@ -27,3 +29,24 @@ def signed(secret_key: str, purpose: str, value: str) -> str:
 def same(a: str, b: str) -> bool:
     """Compares two secrets in constant time."""
     return hmac.compare_digest(a.encode("utf-8"), b.encode("utf-8"))
+
+
+def masked(token: str) -> str:
+    """The token under a fresh random mask: every page carries different text for the same
+    token, so a compressed page's size tells an attacker nothing about it (BREACH)."""
+    raw = token.encode("utf-8")
+    mask = secrets.token_bytes(len(raw))
+    hidden = bytes(a ^ b for a, b in zip(mask, raw, strict=True))
+    return base64.urlsafe_b64encode(mask + hidden).decode("ascii").rstrip("=")
+
+
+def unmasked(value: str) -> str:
+    """The token a masked value carries ("" when the value is not a masked token)."""
+    try:
+        data = base64.b64decode(value + "=" * (-len(value) % 4), altchars=b"-_", validate=True)
+    except (binascii.Error, ValueError):
+        return ""
+    half = len(data) // 2
+    if not half or len(data) % 2:
+        return ""
+    return bytes(a ^ b for a, b in zip(data[:half], data[half:], strict=True)).decode("latin-1")

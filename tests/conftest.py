@@ -7,6 +7,7 @@ import os
 import re
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -72,6 +73,30 @@ def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
         admin.dispose()
 
 
+@contextmanager
+def database_of_its_own(migrated_template: str, folder: Path, name: str) -> Iterator[str]:
+    """A migrated database apart from the one the test process's tests use one after another
+    (for fixtures that keep one database for a whole module); removed afterwards."""
+    if not PG_URL:
+        target = folder / f"{name}.db"
+        shutil.copyfile(migrated_template.split("///", 1)[1], target)
+        yield f"sqlite:///{target}"
+        return
+    database = f"fgdm_test_{_worker()}_{os.getpid()}_{name}"
+    url = PG_URL.rsplit("/", 1)[0] + "/" + database
+    admin = make_engine(PG_URL)
+    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+        conn.execute(sa.text(f'CREATE DATABASE "{database}"'))
+    try:
+        migrations_check.upgrade(test_settings(url, folder))
+        yield url
+    finally:
+        with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+        admin.dispose()
+
+
 def _empty_postgres(url: str) -> None:
     engine = make_engine(url)
     tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
@@ -98,9 +123,30 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
     return test_settings(database_url, tmp_path)
 
 
+# Apps already built in this test process, by their settings (all but the database and
+# the instance folder). FastAPI prepares an app's routes at its first request, which takes
+# a few tenths of a second; tests whose settings differ only in their database share an
+# app instead, with its state (settings, database engine, secret key) set for each test.
+_APPS: dict[str, FastAPI] = {}
+
+
+def app_for(settings: Settings) -> FastAPI:
+    """An app for these settings, on their database: built once per kind of settings."""
+    key = settings.model_dump_json(exclude={"database_url", "instance_dir"})
+    key += settings.resolved_secret_key()
+    application = _APPS.get(key)
+    if application is None:
+        application = _APPS[key] = create_app(settings)
+        return application
+    application.state.settings = settings
+    application.state.engine = make_engine(settings.database_url, pool_size=settings.db_pool_size)
+    application.state.secret_key = settings.resolved_secret_key()
+    return application
+
+
 @pytest.fixture
 def app(settings: Settings) -> Iterator[FastAPI]:
-    application = create_app(settings)
+    application = app_for(settings)
     yield application
     application.state.engine.dispose()
 

@@ -75,12 +75,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        migrations_check.require_current(engine, settings)
+        # Read from app.state, the one place the app's settings and database are kept.
+        migrations_check.require_current(app.state.engine, app.state.settings)
         # Routes run in worker threads; no more of them at once than the pool can serve
         # twice over (see make_engine), so requests queue instead of starving each other.
-        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.db_pool_size
+        limiter = anyio.to_thread.current_default_thread_limiter()
+        limiter.total_tokens = app.state.settings.db_pool_size
         yield
-        engine.dispose()
+        app.state.engine.dispose()
 
     docs = not settings.is_production
     app = FastAPI(

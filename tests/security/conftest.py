@@ -43,6 +43,11 @@ class World:
 
 @pytest.fixture
 def world(db, settings) -> World:
+    return build_world(db, settings)
+
+
+def build_world(db: Session, settings) -> World:
+    """Family groups A and B, their people, the two teams' managers, an admin, an invite."""
     a = make_family(db, settings, name="The Alpha family", team="Team A")
     b = make_family(db, settings, name="The Beta family", children=("Bea",), team="Team B")
     manager_a = make_user(db, settings, role=StaffRole.manager, team="Team A")

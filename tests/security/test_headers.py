@@ -26,9 +26,12 @@ def _add_failing_route(app: FastAPI) -> None:
 
 
 @pytest.fixture
-def failing_app(app: FastAPI) -> FastAPI:
-    _add_failing_route(app)
-    return app
+def failing_app(settings) -> Iterator[FastAPI]:
+    # An app of its own: the route added here must not reach the app other tests share.
+    application = create_app(settings)
+    _add_failing_route(application)
+    yield application
+    application.state.engine.dispose()
 
 
 @pytest.fixture

@@ -8,16 +8,22 @@ from __future__ import annotations
 
 import re
 import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from fastapi import FastAPI
 from fastapi.routing import iter_route_contexts
+from sqlmodel import Session
 from starlette.routing import Mount
 
+from fgdm.accounts.models import User
 from fgdm.main import create_app
-from tests.conftest import test_settings
-from tests.security.conftest import World, ok_events
+from tests.conftest import Browser, database_of_its_own, test_settings
+from tests.factories import PASSPHRASE
+from tests.security.conftest import World, build_world, ok_events
 
 # Routes anyone may use without signing in: (method, path).
 PUBLIC = {
@@ -98,6 +104,63 @@ ROLE_REFUSALS = [
 ] + [(*route, who) for route in NEW_FAMILY for who in ("a.parent", "a.young_person", "manager_a")]
 
 
+@dataclass
+class Walk:
+    """The walk's app and world, and one signed-in browser per person, kept open."""
+
+    app: FastAPI
+    db: Session
+    world: World
+    browsers: dict[int, Browser] = field(default_factory=dict)
+
+    def browser_for(self, user: User) -> Browser:
+        if user.id not in self.browsers:
+            browser = Browser(self.app, follow_redirects=False)
+            browser.__enter__()
+            browser.sign_in(user.login, PASSPHRASE)
+            self.browsers[user.id] = browser
+        return self.browsers[user.id]
+
+
+@pytest.fixture(scope="module")
+def walk(migrated_template: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Walk]:
+    """One world for the whole walk, in a database of its own. Every request of the walk
+    must be refused and change nothing (each case checks that nothing was done), so the
+    cases share the world and the signed-in browsers instead of building them again for
+    each of more than a thousand cases."""
+    folder = tmp_path_factory.mktemp("walk")
+    with database_of_its_own(migrated_template, folder, "walk") as url:
+        settings = test_settings(url, folder)
+        app = create_app(settings)
+        with Session(app.state.engine, expire_on_commit=False) as db:
+            state = Walk(app=app, db=db, world=build_world(db, settings))
+            yield state
+            for browser in state.browsers.values():
+                browser.__exit__(None, None, None)
+        app.state.engine.dispose()
+
+
+@pytest.fixture
+def world(walk: Walk) -> World:
+    return walk.world
+
+
+@pytest.fixture
+def db(walk: Walk) -> Session:
+    return walk.db
+
+
+@pytest.fixture
+def browser_for(walk: Walk) -> Callable[[User], Browser]:
+    return walk.browser_for
+
+
+@pytest.fixture
+def anonymous(walk: Walk) -> Iterator[Browser]:
+    with Browser(walk.app, follow_redirects=False) as browser:
+        yield browser
+
+
 def _ids(routes: list[tuple[str, str]]) -> list[str]:
     return [f"{method} {path}" for method, path in routes]
 
@@ -158,10 +221,10 @@ def test_the_walk_misses_nothing_the_api_description_lists():
 
 
 @pytest.mark.parametrize(("method", "path"), PROTECTED, ids=_ids(PROTECTED))
-def test_anonymous_visitor_is_sent_to_sign_in(method, path, client, world, db):
+def test_anonymous_visitor_is_sent_to_sign_in(method, path, anonymous, world, db):
     url = _fill(path, world, db)
-    token = client.token()
-    response = _send(client, method, url, token=token)
+    token = anonymous.token()
+    response = _send(anonymous, method, url, token=token)
     if path.startswith("/api/"):
         assert response.status_code == 401
         return

@@ -7,11 +7,13 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     FGDM_INSTANCE_DIR=/app/instance
 
 WORKDIR /app
-# pg_dump and pg_restore for `fgdm backup` and `fgdm restore`; Pango, HarfBuzz and a font
-# for WeasyPrint, which draws the family plan as a PDF.
+# pg_dump and pg_restore for `fgdm backup` and `fgdm restore`; Pango, HarfBuzz and fonts
+# for WeasyPrint, which draws the family plan as a PDF, with the fonts' cache built once
+# here (fc-cache) instead of by each process that looks for a font.
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends postgresql-client \
+    && apt-get install -y --no-install-recommends postgresql-client fontconfig \
        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-noto-core \
+    && fc-cache -s \
     && rm -rf /var/lib/apt/lists/*
 COPY pyproject.toml README.md alembic.ini ./
 COPY src ./src

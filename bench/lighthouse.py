@@ -109,9 +109,10 @@ def summarise(page: str, report: dict) -> Result:
     )
 
 
-def repeat_visit(demo: Demo) -> list[tuple[str, int, int]]:
+def repeat_visit(demo: Demo) -> tuple[list[tuple[str, int, int]], list[str]]:
     """Loads each page twice in one phone; counts the repeat's requests and how many of them
-    the service worker answered."""
+    the service worker answered. Also asks Chromium whether the app can be installed
+    (Lighthouse 12 has no PWA category any more; this is the check it used)."""
     from playwright.sync_api import sync_playwright
 
     rows = []
@@ -144,8 +145,11 @@ def repeat_visit(demo: Demo) -> list[tuple[str, int, int]]:
             page.wait_for_load_state("load")
             from_worker = sum(1 for response in seen if response.from_service_worker)
             rows.append((name, len(seen), from_worker))
+        cdp = context.new_cdp_session(page)
+        found = cdp.send("Page.getInstallabilityErrors")["installabilityErrors"]
+        problems = [error["errorId"] for error in found]
         browser.close()
-    return rows
+    return rows, problems
 
 
 def main() -> int:
@@ -170,7 +174,7 @@ def main() -> int:
                     shutil.copy(out, args.keep / out.name)
             middle = statistics.median_low(r.scores["performance"] for r in runs)
             results.append(next(r for r in runs if r.scores["performance"] == middle))
-        repeats = repeat_visit(demo)
+        repeats, install_problems = repeat_visit(demo)
 
     print()
     print(f"{'page':<12} {'perf':>5} {'a11y':>5} {'best':>5} {'sent KB':>8} {'requests':>9}")
@@ -181,7 +185,7 @@ def main() -> int:
             f" {s['best-practices']:>5} {r.transfer_kb:8.1f} {r.requests:>9}"
         )
     print("(sent KB: what went over the wire on a first visit, headers included, compressed")
-    print(" where it was: the app's own files are, pages never are)")
+    print(" where it was: pages and the app's own files are)")
     speed = ", ".join(f"{r.benchmark_index:.0f}" for r in results)
     load = ", ".join(f"{n:.1f}" for n in os.getloadavg())
     print(f"Lighthouse's benchmark index of this machine: {speed}; load average {load}.")
@@ -212,6 +216,12 @@ def main() -> int:
     answered = all(from_worker > 0 for _name, _requests, from_worker in repeats)
     met_all &= answered
     print(f"  loads from the service worker: {'met' if answered else 'NOT met'}")
+    print()
+    installable = not install_problems
+    met_all &= installable
+    said = "none" if installable else ", ".join(install_problems)
+    print(f"Installable in Chromium (its installability errors: {said}):", end=" ")
+    print("met" if installable else "NOT met")
     print()
     print("All targets met." if met_all else "Some targets are not met (see above).")
     return 0

@@ -97,11 +97,35 @@ def database_of_its_own(migrated_template: str, folder: Path, name: str) -> Iter
         admin.dispose()
 
 
+# The tables a test wrote to: those with rows, and those whose id sequence has been used
+# (a row added and removed again still moved it on).
+_WRITTEN_TO = """
+SELECT DISTINCT t.relname
+FROM pg_sequences ps
+JOIN pg_namespace n ON n.nspname = ps.schemaname
+JOIN pg_class s ON s.relname = ps.sequencename AND s.relnamespace = n.oid
+JOIN pg_depend d ON d.objid = s.oid AND d.deptype IN ('a', 'i')
+JOIN pg_class t ON t.oid = d.refobjid
+WHERE ps.schemaname = current_schema() AND ps.last_value IS NOT NULL
+"""
+
+
 def _empty_postgres(url: str) -> None:
+    """Empties the tables a test wrote to, with their ids starting again from 1 (emptying
+    every table each time costs a tenth of a second, most tests touch a few)."""
     engine = make_engine(url)
-    tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
+    tables = [t.name for t in SQLModel.metadata.sorted_tables]
+    # The table names are the app's own (its models), never anything typed.
+    with_rows = " UNION ALL ".join(
+        f"SELECT '{name}' WHERE EXISTS (SELECT 1 FROM \"{name}\")"  # noqa: S608
+        for name in tables
+    )
     with engine.begin() as conn:
-        conn.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        written = set(conn.execute(sa.text(with_rows)).scalars())
+        written |= set(conn.execute(sa.text(_WRITTEN_TO)).scalars())
+        chosen = ", ".join(f'"{name}"' for name in tables if name in written)
+        if chosen:
+            conn.execute(sa.text(f"TRUNCATE {chosen} RESTART IDENTITY CASCADE"))
     engine.dispose()
 
 

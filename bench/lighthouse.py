@@ -71,6 +71,9 @@ def install_lighthouse() -> None:
     subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=LIGHTHOUSE_DIR, check=True)
 
 
+ATTEMPTS = 3
+
+
 def run_lighthouse(url: str, cookie: str | None, out: Path) -> dict:
     command = [
         str(LIGHTHOUSE),
@@ -84,7 +87,11 @@ def run_lighthouse(url: str, cookie: str | None, out: Path) -> dict:
     if cookie:
         command.append(f"--extra-headers={json.dumps({'Cookie': cookie})}")
     env = {**os.environ, "CHROME_PATH": CHROMIUM}
-    subprocess.run(command, env=env, check=True)
+    # Lighthouse sometimes fails to record its trace of a load (NO_NAVSTART): try again.
+    for attempt in range(1, ATTEMPTS + 1):
+        if subprocess.run(command, env=env, check=attempt == ATTEMPTS).returncode == 0:
+            break
+        print(f"  Lighthouse failed; trying again ({attempt + 1} of {ATTEMPTS})", flush=True)
     return json.loads(out.read_text())
 
 
@@ -116,11 +123,14 @@ def repeat_visit(demo: Demo) -> tuple[list[tuple[str, int, int]], list[str]]:
     from playwright.sync_api import sync_playwright
 
     rows = []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROME_FLAGS[1:], headless=True
-        )
-        context = browser.new_context(
+    with sync_playwright() as playwright, tempfile.TemporaryDirectory() as profile:
+        # A browser profile of its own: Chromium never offers to install from a private
+        # window, which is what a plain Playwright context is.
+        context = playwright.chromium.launch_persistent_context(
+            profile,
+            executable_path=CHROMIUM,
+            args=CHROME_FLAGS[1:],
+            headless=True,
             base_url=demo.base_url,
             viewport={"width": 360, "height": 740},
             is_mobile=True,
@@ -148,7 +158,7 @@ def repeat_visit(demo: Demo) -> tuple[list[tuple[str, int, int]], list[str]]:
         cdp = context.new_cdp_session(page)
         found = cdp.send("Page.getInstallabilityErrors")["installabilityErrors"]
         problems = [error["errorId"] for error in found]
-        browser.close()
+        context.close()
     return rows, problems
 
 

@@ -5,7 +5,7 @@ findings about actions, history, and the audit trail."""
 from __future__ import annotations
 
 import pytest
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from fgdm.accounts.models import StaffRole
 from fgdm.analysis.findings import FindingCode, Severity
@@ -149,6 +149,33 @@ def test_every_save_raises_the_revision_and_keeps_a_copy_with_names(db, settings
     assert saved[0].content["actions"][0]["who"] == ["Nan"]
     assert len(saved[1].content["actions"]) == 2
     assert not saved[1].during_family_time
+
+
+def test_two_actions_added_at_the_same_moment_are_both_kept_each_in_its_own_revision(
+    app, db, settings, family
+):
+    add_action(db, settings, family, family.parent, what="First")
+    with Session(app.state.engine, expire_on_commit=False) as mums_phone:
+        # Mum's phone has the plan as it was at revision 1 ...
+        mum = as_(mums_phone, settings, family, family.parent)
+        as_mum_read_it = plans_service.read_plan(mums_phone, **mum)
+        assert as_mum_read_it.revision == 1
+        # ... when the practitioner adds an action and saves it ...
+        add_action(db, settings, family, family.practitioner, what="Call the school")
+        # ... and then hers is saved.
+        plans_service.add_action(
+            mums_phone, **mum, data=ActionInput(what="Nan takes Amir", who=[], by_when="")
+        )
+        mums_phone.commit()
+        assert as_mum_read_it.plan is not None
+    saved = revisions(db, family)
+    assert [r.number for r in saved] == [1, 2, 3]
+    assert [a["what"] for a in saved[-1].content["actions"]] == [
+        "First",
+        "Call the school",
+        "Nan takes Amir",
+    ]
+    assert read(db, settings, family, family.parent).revision == 3
 
 
 def test_an_action_with_nobody_is_a_finding_with_its_action(db, settings, family):

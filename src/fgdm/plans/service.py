@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, TypeVar
 
+import sqlalchemy as sa
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, SQLModel, col, select
 
 from fgdm.accounts.models import User
@@ -396,11 +398,20 @@ def save_revision(
     and the audit row, in the same transaction as the change. The summary is kept in
     English (marked with N_) and translated for each reader."""
     session.flush()
-    plan.revision += 1
-    plan.updated_at = utcnow()
-    plan.updated_by_id = actor.user_id
-    session.add(plan)
-    session.flush()
+    # The database counts the revision itself (not plan.revision + 1 as read earlier), so
+    # two people saving at the same moment (an action each) get a number each, and the
+    # count leaves the plan's version alone: it guards the plan's own words only.
+    now = utcnow()
+    number = session.execute(
+        sa.update(FamilyPlan)
+        .where(col(FamilyPlan.id) == plan.id)
+        .values(revision=FamilyPlan.revision + 1, updated_at=now, updated_by_id=actor.user_id)
+        .returning(FamilyPlan.revision)
+        .execution_options(synchronize_session=False)
+    ).scalar_one()
+    set_committed_value(plan, "revision", number)
+    set_committed_value(plan, "updated_at", now)
+    set_committed_value(plan, "updated_by_id", actor.user_id)
     session.add(
         FamilyPlanRevision(
             plan_id=plan.id,  # type: ignore[arg-type]

@@ -130,6 +130,33 @@ def test_two_family_members_write_the_plan_together_in_private_family_time(
     screenshot(mum, "family-plan-desktop")
 
 
+def test_a_change_from_another_phone_leaves_the_keyboard_where_it_was(
+    page: Page, new_phone: Callable[..., Page], db: Session, settings: Settings
+) -> None:
+    setup, dad = _setup(db, settings)
+    plan_url = f"/families/{setup.id}/plan"
+    mum = page
+    sign_in(mum, setup.parent.login, PASSPHRASE)
+    mum.goto(plan_url)
+    _add_action(mum, "Someone fixes the boiler")
+    # Mum has moved the keyboard to her action's "Change" link and is reading it out.
+    mum.get_by_role("link", name="Change action 1").focus()
+
+    dad_phone = new_phone()
+    sign_in(dad_phone, dad.login, PASSPHRASE)
+    dad_phone.goto(plan_url)
+    _add_action(dad_phone, "Nan takes Amir to school", who="Nan")
+
+    # Dad's action reaches Mum's phone (how soon is the test above's business); her
+    # keyboard is still on the same link.
+    expect(mum.locator(".plan-action__what")).to_have_text(
+        ["Someone fixes the boiler", "Nan takes Amir to school"], timeout=10_000
+    )
+    expect(mum.get_by_role("link", name="Change action 1")).to_be_focused()
+    mum.keyboard.press("Tab")
+    expect(mum.get_by_role("button", name="Move action 1 down")).to_be_focused()
+
+
 def test_agreeing_and_agreeing_again_after_a_change(
     page: Page, new_phone: Callable[..., Page], db: Session, settings: Settings
 ) -> None:

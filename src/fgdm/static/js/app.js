@@ -33,6 +33,36 @@
     where.focus();
   }
 
+  // A poll that brings a newer copy of part of the page (the family plan, live during
+  // private family time) must not throw away where a keyboard user was: the same link or
+  // button in the new copy gets the focus back.
+  function focusKey(element) {
+    if (!element || !element.matches("a[href], button, input, select, textarea")) return "";
+    const action = element.form ? element.form.getAttribute("action") || "" : "";
+    const name = element.getAttribute("href") || element.getAttribute("name") || "";
+    return [element.tagName, name, action, element.textContent.trim()].join("|");
+  }
+  let keptFocus = "";
+  function keepFocus(event) {
+    if (event.detail && event.detail.shouldSwap === false) {
+      keptFocus = "";
+      return;
+    }
+    const active = document.activeElement;
+    keptFocus = active && event.target.contains(active) ? focusKey(active) : "";
+  }
+  function restoreFocus() {
+    if (!keptFocus) return;
+    const wanted = keptFocus;
+    keptFocus = "";
+    const active = document.activeElement;
+    if (active && active !== document.body && active.isConnected) return;
+    const again = Array.from(
+      document.querySelectorAll("a[href], button, input, select, textarea")
+    ).find(function (element) { return focusKey(element) === wanted; });
+    if (again) again.focus({ preventScroll: true });
+  }
+
   // Print buttons (no inline script allowed by the content security policy).
   function wirePrint(root) {
     (root || document).querySelectorAll("[data-print]").forEach(function (button) {
@@ -79,9 +109,11 @@
     wirePrint();
     idleWarning();
   });
+  document.addEventListener("htmx:beforeSwap", keepFocus);
   document.addEventListener("htmx:afterSwap", function (event) {
     focusErrors(event.target);
     focusNewContent(event);
     wirePrint(event.target);
+    restoreFocus();
   });
 })();

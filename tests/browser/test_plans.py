@@ -51,6 +51,20 @@ def _setup(db: Session, settings: Settings):
     return setup, dad
 
 
+def _on_two_phones(
+    mum: Page, new_phone: Callable[..., Page], db: Session, settings: Settings
+) -> tuple[str, Page]:
+    """Mum and Dad signed in on their phones, Mum on the plan in private family time."""
+    setup, dad = _setup(db, settings)
+    plan_url = f"/families/{setup.id}/plan"
+    sign_in(mum, setup.parent.login, PASSPHRASE)
+    mum.goto(plan_url)
+    expect(mum.get_by_role("heading", name="This is private family time")).to_be_visible()
+    dad_phone = new_phone()
+    sign_in(dad_phone, dad.login, PASSPHRASE)
+    return plan_url, dad_phone
+
+
 def _add_action(page: Page, what: str, who: str | None = None) -> None:
     page.get_by_role("link", name="Add an action").click()
     expect(page.get_by_role("heading", level=1, name="Add an action")).to_be_visible()
@@ -64,17 +78,9 @@ def _add_action(page: Page, what: str, who: str | None = None) -> None:
 def test_two_family_members_write_the_plan_together_in_private_family_time(
     page: Page, new_phone: Callable[..., Page], db: Session, settings: Settings
 ) -> None:
-    setup, dad = _setup(db, settings)
-    plan_url = f"/families/{setup.id}/plan"
-
     mum = page
-    sign_in(mum, setup.parent.login, PASSPHRASE)
-    mum.goto(plan_url)
-    expect(mum.get_by_role("heading", name="This is private family time")).to_be_visible()
+    plan_url, dad_phone = _on_two_phones(mum, new_phone, db, settings)
     assert_accessible(mum)
-
-    dad_phone = new_phone()
-    sign_in(dad_phone, dad.login, PASSPHRASE)
     dad_phone.goto(plan_url)
     expect(dad_phone.get_by_text("No actions yet.")).to_be_visible()
 
@@ -133,17 +139,11 @@ def test_two_family_members_write_the_plan_together_in_private_family_time(
 def test_a_change_from_another_phone_leaves_the_keyboard_where_it_was(
     page: Page, new_phone: Callable[..., Page], db: Session, settings: Settings
 ) -> None:
-    setup, dad = _setup(db, settings)
-    plan_url = f"/families/{setup.id}/plan"
     mum = page
-    sign_in(mum, setup.parent.login, PASSPHRASE)
-    mum.goto(plan_url)
+    plan_url, dad_phone = _on_two_phones(mum, new_phone, db, settings)
     _add_action(mum, "Someone fixes the boiler")
     # Mum has moved the keyboard to her action's "Change" link and is reading it out.
     mum.get_by_role("link", name="Change action 1").focus()
-
-    dad_phone = new_phone()
-    sign_in(dad_phone, dad.login, PASSPHRASE)
     dad_phone.goto(plan_url)
     _add_action(dad_phone, "Nan takes Amir to school", who="Nan")
 

@@ -25,15 +25,17 @@ run: $(VENV)/.run-installed
 	$(BIN)/fgdm serve --host 127.0.0.1 --port 8000
 
 ## Set up and run every test: lint, the suite on SQLite, and again on PostgreSQL when
-## FGDM_TEST_DATABASE_URL is set. Browser tests need Debian's chromium at /usr/bin/chromium.
+## FGDM_TEST_DATABASE_URL is set. Browser tests need Debian's chromium at /usr/bin/chromium;
+## they check what a person sees and does on a page, through the same routes and services
+## the other tests run on both databases, so they run once, on SQLite.
 test: $(VENV)/.dev-installed
 	$(BIN)/ruff check src tests bench migrations
 	$(BIN)/ruff format --check src tests bench migrations
 	$(BIN)/bandit -c pyproject.toml -r src -q
 	FGDM_TEST_DATABASE_URL= $(BIN)/pytest -n auto -p no:cacheprovider
 	@if [ -n "$$FGDM_TEST_DATABASE_URL" ]; then \
-		echo "== The same suite on PostgreSQL"; \
-		$(BIN)/pytest -n auto -p no:cacheprovider; \
+		echo "== The same suite on PostgreSQL (all but the browser tests)"; \
+		$(BIN)/pytest -n auto -p no:cacheprovider --ignore=tests/browser; \
 	else \
 		echo "== FGDM_TEST_DATABASE_URL is not set: the PostgreSQL run was not made"; \
 	fi

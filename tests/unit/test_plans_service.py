@@ -4,6 +4,8 @@ findings about actions, history, and the audit trail."""
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 from sqlmodel import Session, select
 
@@ -176,6 +178,35 @@ def test_two_actions_added_at_the_same_moment_are_both_kept_each_in_its_own_revi
         "Nan takes Amir",
     ]
     assert read(db, settings, family, family.parent).revision == 3
+
+
+def test_two_people_writing_the_first_thing_in_the_plan_at_once_make_one_plan(
+    app, db, settings, family, monkeypatch
+):
+    real_plan = plans_service._plan
+    with Session(app.state.engine, expire_on_commit=False) as mums_phone:
+
+        def looked_before_the_other_save(session, *, family_id):
+            # Mum's phone looked for the plan to write to just before the practitioner's
+            # first save made it.
+            if session is mums_phone and sys._getframe(1).f_code.co_name == "_plan_for_writing":
+                monkeypatch.setattr(plans_service, "_plan", real_plan)
+                return None
+            return real_plan(session, family_id=family_id)
+
+        add_action(db, settings, family, family.practitioner, what="Call the school")
+        monkeypatch.setattr(plans_service, "_plan", looked_before_the_other_save)
+        plans_service.add_action(
+            mums_phone,
+            **as_(mums_phone, settings, family, family.parent),
+            data=ActionInput(what="Nan takes Amir", who=[], by_when=""),
+        )
+        mums_phone.commit()
+    assert len(db.exec(select(FamilyPlan)).all()) == 1
+    assert [v.action.what for v in read(db, settings, family, family.parent).actions] == [
+        "Call the school",
+        "Nan takes Amir",
+    ]
 
 
 def test_an_action_with_nobody_is_a_finding_with_its_action(db, settings, family):

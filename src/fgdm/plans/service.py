@@ -13,6 +13,8 @@ from datetime import date, datetime
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, SQLModel, col, select
 
@@ -264,9 +266,19 @@ def _plan(session: Session, *, family_id: int) -> FamilyPlan | None:
 def _plan_for_writing(session: Session, *, access: FamilyAccess) -> FamilyPlan:
     plan = _plan(session, family_id=access.family_id)
     if plan is None:
-        plan = FamilyPlan(family_group_id=access.family_id)
-        session.add(plan)
-        session.flush()
+        # Two people writing the first thing in the plan at the same moment make one plan
+        # between them: the row is added only if it is still missing, then read.
+        values = FamilyPlan(family_group_id=access.family_id).model_dump(exclude={"id"})
+        dialect = session.get_bind().dialect.name
+        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        session.execute(
+            insert(FamilyPlan)
+            .values(**values)
+            .on_conflict_do_nothing(index_elements=["family_group_id"])
+        )
+        plan = _plan(session, family_id=access.family_id)
+        if plan is None:
+            raise NotFound("family plan")
     return plan
 
 

@@ -48,53 +48,55 @@ def _worker() -> str:
     return os.environ.get("PYTEST_XDIST_WORKER", "main")
 
 
+@contextmanager
+def _migrated_postgres(folder: Path, suffix: str = "") -> Iterator[str]:
+    """A PostgreSQL database of this test process (so parallel runs never share one), at
+    the newest migration; dropped afterwards."""
+    database = f"fgdm_test_{_worker()}_{os.getpid()}{suffix}"
+    admin = make_engine(PG_URL)
+
+    def drop() -> None:
+        with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+
+    drop()
+    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{database}"'))
+    url = PG_URL.rsplit("/", 1)[0] + "/" + database
+    try:
+        migrations_check.upgrade(test_settings(url, folder))
+        yield url
+    finally:
+        drop()
+        admin.dispose()
+
+
 @pytest.fixture(scope="session")
 def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A database at the newest migration: a SQLite file to copy, or a PostgreSQL database
     (one per test worker) emptied after each test."""
+    folder = tmp_path_factory.mktemp("instance")
     if PG_URL:
-        # One database per test process, so parallel runs never share one.
-        name = f"fgdm_test_{_worker()}_{os.getpid()}"
-        admin = make_engine(PG_URL)
-        with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-        admin.dispose()
-        url = PG_URL.rsplit("/", 1)[0] + "/" + name
-    else:
-        path = tmp_path_factory.mktemp("template") / "template.db"
-        url = f"sqlite:///{path}"
-    migrations_check.upgrade(test_settings(url, tmp_path_factory.mktemp("instance")))
+        with _migrated_postgres(folder) as url:
+            yield url
+        return
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    url = f"sqlite:///{path}"
+    migrations_check.upgrade(test_settings(url, folder))
     yield url
-    if PG_URL:
-        admin = make_engine(PG_URL)
-        with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 @contextmanager
 def database_of_its_own(migrated_template: str, folder: Path, name: str) -> Iterator[str]:
     """A migrated database apart from the one the test process's tests use one after another
     (for fixtures that keep one database for a whole module); removed afterwards."""
-    if not PG_URL:
-        target = folder / f"{name}.db"
-        shutil.copyfile(migrated_template.split("///", 1)[1], target)
-        yield f"sqlite:///{target}"
+    if PG_URL:
+        with _migrated_postgres(folder, f"_{name}") as url:
+            yield url
         return
-    database = f"fgdm_test_{_worker()}_{os.getpid()}_{name}"
-    url = PG_URL.rsplit("/", 1)[0] + "/" + database
-    admin = make_engine(PG_URL)
-    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
-        conn.execute(sa.text(f'CREATE DATABASE "{database}"'))
-    try:
-        migrations_check.upgrade(test_settings(url, folder))
-        yield url
-    finally:
-        with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
-        admin.dispose()
+    target = folder / f"{name}.db"
+    shutil.copyfile(migrated_template.split("///", 1)[1], target)
+    yield f"sqlite:///{target}"
 
 
 # The tables a test wrote to: those with rows, and those whose id sequence has been used

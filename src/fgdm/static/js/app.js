@@ -36,8 +36,9 @@
   // A poll that brings a newer copy of part of the page (the family plan, live during
   // private family time) must not throw away where a keyboard user was: the same link or
   // button in the new copy gets the focus back.
+  const FOCUSABLE = "a[href], button, input, select, textarea";
   function focusKey(element) {
-    if (!element || !element.matches("a[href], button, input, select, textarea")) return "";
+    if (!element || !element.matches(FOCUSABLE)) return "";
     const action = element.form ? element.form.getAttribute("action") || "" : "";
     const name = element.getAttribute("href") || element.getAttribute("name") || "";
     return [element.tagName, name, action, element.textContent.trim()].join("|");
@@ -57,9 +58,9 @@
     keptFocus = "";
     const active = document.activeElement;
     if (active && active !== document.body && active.isConnected) return;
-    const again = Array.from(
-      document.querySelectorAll("a[href], button, input, select, textarea")
-    ).find(function (element) { return focusKey(element) === wanted; });
+    const again = Array.from(document.querySelectorAll(FOCUSABLE)).find(function (element) {
+      return focusKey(element) === wanted;
+    });
     if (again) again.focus({ preventScroll: true });
   }
 

@@ -325,7 +325,7 @@ class _Frame:
     def cx(self) -> float:
         return self.width / 2
 
-    @property
+    @cached_property
     def edges_rx(self) -> tuple[float, ...]:
         """The half-widths of the ellipses between the bands, from the middle out."""
         # The outer band leaves room at the sides for a centred label of the longest kind.
@@ -558,28 +558,35 @@ def _fit(plan: _Plan, grid: _Grid, frame: _Frame, edges: tuple[float, float]) ->
     inside, outside = frame.edges_rx[plan.ring], frame.edges_rx[plan.ring + 1]
     middle = (inside + outside) / 2
     lo, hi = frame.angle(plan.lo), frame.angle(plan.hi)
-    angles = [(0, frame.angle(plan.at))]
-    for direction in (1, -1):
-        # Walk along the band in equal lengths until the sector ends.
-        angle, step = angles[0][1], 0
-        while True:
+    start = frame.angle(plan.at)
+    # Walkers along the band in equal lengths, one each way, until the sector ends: each
+    # takes its next step only when places that far from the ideal spot are wanted, so a
+    # person who fits near their spot never has the whole sector worked out. (A place's
+    # cost is its step plus less than two, so the order is exactly that of working out and
+    # sorting every place first.)
+    walkers = {1: start, -1: start}
+
+    def angles_at(level: int) -> list[tuple[int, float]]:
+        if level == 0:
+            return [(0, start)]
+        found = []
+        for direction in (1, -1):
+            if direction not in walkers:
+                continue
+            angle = walkers[direction]
             angle += direction * ARC_STEP / frame.speed(middle, angle)
-            step += 1
             margin = (NODE_RADIUS + GAP) / frame.speed(middle, angle)
             if not lo + margin <= angle <= hi - margin:
-                break
-            angles.append((direction * step, angle))
-    # The places near the ideal spot are tried first. They are made one step along the band
-    # at a time (a place's cost is its step plus less than two), so a person who fits near
-    # their spot never has the whole sector worked out; the order is exactly that of
-    # sorting every place first.
-    by_step: dict[int, list[tuple[int, float]]] = {}
-    for step, angle in angles:
-        by_step.setdefault(abs(step), []).append((step, angle))
+                del walkers[direction]  # this way, the sector has ended
+                continue
+            walkers[direction] = angle
+            found.append((direction * level, angle))
+        return found
+
     waiting: list[tuple[float, tuple[int, bool, int, int], float, float, str]] = []
 
-    def add_places(level: int) -> None:
-        for step, angle in by_step[level]:
+    def add_places(level: int, angles: list[tuple[int, float]]) -> None:
+        for step, angle in angles:
             # The band's width square to the ring here: wider at the top of a tall drawing.
             across = (outside - inside) * frame.stretch / frame.speed(1.0, angle)
             for spot_index, part in enumerate(BAND_SPOTS):
@@ -594,10 +601,12 @@ def _fit(plan: _Plan, grid: _Grid, frame: _Frame, edges: tuple[float, float]) ->
     # Each place is tried with up to four label sides: whether the node itself is free
     # there is worked out once.
     nodes: dict[tuple[float, float], tuple[float, float, bool]] = {}
-    level, last_level = 0, max(by_step)
+    level, more = 0, True
     while True:
-        while level <= last_level and (not waiting or waiting[0][0] > level):
-            add_places(level)
+        while more and (not waiting or waiting[0][0] > level):
+            angles = angles_at(level)
+            more = bool(angles)
+            add_places(level, angles)
             level += 1
         if not waiting:
             return None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import date, datetime
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -202,10 +202,17 @@ def redirect(request: Request, url: str) -> Response:
 
 def qr_code(url: str, *, scale: int = 4) -> tuple[str, int]:
     """A QR code for a link, as a data: URI for an <img> (nothing to fetch, nothing
-    unescaped), with its width in pixels."""
+    unescaped), with its width in pixels. Made afresh: for a link holding a secret."""
     qr = segno.make(url, error="m")
     width, _height = qr.symbol_size(scale=scale)
     return qr.svg_data_uri(scale=scale), width
+
+
+@lru_cache(maxsize=1024)
+def page_qr_code(url: str) -> tuple[str, int]:
+    """The QR code back to a page for its printed handout, kept per page: every page of a
+    family's record carries one, and making it costs more than the rest of the page."""
+    return qr_code(url)
 
 
 def safe_next(target: str | None, default: str = "/") -> str:

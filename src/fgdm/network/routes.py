@@ -37,7 +37,7 @@ from fgdm.network.vocabulary import (
 from fgdm.security.actor import Actor
 from fgdm.security.deps import ActorDep
 from fgdm.security.permissions import EditorFamilyDep, FamilyDep
-from fgdm.web import FormDep, FormValues, is_htmx, qr_code, redirect, render
+from fgdm.web import FormDep, FormValues, is_htmx, page_qr_code, redirect, render
 
 router = APIRouter()
 
@@ -99,7 +99,7 @@ def _network_page(
     children = ", ".join(c.person.known_as for c in view.children)
     snapshot = network_service.to_snapshot(view)
     page_url = str(request.url_for("network:page", family_id=access.family_id))
-    qr_uri, qr_size = qr_code(page_url)
+    qr_uri, qr_size = page_qr_code(page_url)
     return render(
         request,
         "network/network.html",

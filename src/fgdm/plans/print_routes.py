@@ -12,7 +12,7 @@ from fgdm.plans import pdf
 from fgdm.plans import service as plan_service
 from fgdm.security.deps import ActorDep
 from fgdm.security.permissions import FamilyDep
-from fgdm.web import qr_code, render
+from fgdm.web import page_qr_code, render
 
 router = APIRouter()
 
@@ -33,7 +33,7 @@ def _print_page(
     )
     base = plan_service.base_url(access)
     page_url = str(request.base_url).rstrip("/") + base
-    qr_uri, qr_size = qr_code(page_url)
+    qr_uri, qr_size = page_qr_code(page_url)
     query = "?staff=1" if handout.with_staff_details else ""
     return render(
         request,

@@ -17,7 +17,7 @@ from fgdm.security.actor import Actor
 from fgdm.security.deps import ActorDep
 from fgdm.security.permissions import EditorFamilyDep, FamilyDep
 from fgdm.stories.pictograms import all_pictograms
-from fgdm.web import FormDep, FormValues, qr_code, redirect, render
+from fgdm.web import FormDep, FormValues, page_qr_code, redirect, render
 
 router = APIRouter()
 
@@ -63,7 +63,7 @@ def print_page(
 ) -> Response:
     view = plan_service.load_plan(session, actor=actor, access=access, audit_action="print")
     page_url = str(request.url_for("safety_plan:page", family_id=access.family_id))
-    qr_uri, qr_size = qr_code(page_url)
+    qr_uri, qr_size = page_qr_code(page_url)
     return render(
         request,
         "safety/plan_print.html",

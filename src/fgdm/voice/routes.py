@@ -16,7 +16,7 @@ from fgdm.security.permissions import FamilyDep
 from fgdm.stories.routes import PhotoDep
 from fgdm.voice import service as voice_service
 from fgdm.voice.models import House
-from fgdm.web import FormDep, qr_code, redirect, render
+from fgdm.web import FormDep, page_qr_code, redirect, render
 
 router = APIRouter()
 
@@ -113,7 +113,7 @@ def three_houses_print(
         session, actor=actor, access=access, child_id=person_id, action="three_houses_print"
     )
     page_url = str(request.url_for("voice:three_houses", family_id=family_id, person_id=person_id))
-    qr_uri, qr_size = qr_code(page_url)
+    qr_uri, qr_size = page_qr_code(page_url)
     return render(
         request,
         "voice/print.html",

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import asyncio
+import weakref
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any
 
+import anyio
 import sqlalchemy as sa
 from fastapi import Depends, Request
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import declared_attr
 from sqlmodel import Field, Session, SQLModel
+from starlette.concurrency import run_in_threadpool
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 SQLModel.metadata.naming_convention = {
     "ix": "ix_%(column_0_label)s",
@@ -125,8 +130,8 @@ def make_engine(database_url: str, *, pool_size: int = 10) -> Engine:
     """Creates the engine; SQLite gets WAL, foreign keys and a busy timeout. The pool holds
     twice `pool_size` connections at most: a request holds one and may briefly need a
     second (a refusal or a sign-in attempt recorded in a transaction of its own), so with
-    no more than `pool_size` requests at once (the worker's thread limit, set in main.py)
-    every request always gets both and the pool can never run dry."""
+    no more than `pool_size` requests at once (RequestSlotsMiddleware) every request
+    always gets both and the pool can never run dry."""
     pool = {"pool_size": pool_size, "max_overflow": pool_size, "pool_timeout": 30}
     if database_url.startswith("sqlite"):
         path = database_url.split("///", 1)[-1]
@@ -153,24 +158,68 @@ def make_engine(database_url: str, *, pool_size: int = 10) -> Engine:
     return sa.create_engine(url, pool_pre_ping=True, **pool)
 
 
-def get_session(request: Request) -> Iterator[Session]:
+class RequestSlotsMiddleware:
+    """Pure ASGI middleware: no more than `slots` requests at once reach the routes of this
+    worker; the others wait their turn, in order. A request keeps its database connection
+    from its first query to its commit, while waiting in between for a worker thread; with
+    more requests at once than the pool has connections, threads would sit waiting for a
+    connection that only a request waiting for a thread can give back (the worker stalls
+    until the pool's time-out). Fewer at once also keeps each request's wait short."""
+
+    def __init__(self, app: ASGIApp, slots: int) -> None:
+        self.app = app
+        self.slots = slots
+        # One semaphore per event loop (tests run several apps' loops in one process).
+        self._by_loop: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore]
+        self._by_loop = weakref.WeakKeyDictionary()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith("/static/"):
+            await self.app(scope, receive, send)
+            return
+        loop = asyncio.get_running_loop()
+        slots = self._by_loop.get(loop)
+        if slots is None:
+            slots = self._by_loop[loop] = asyncio.Semaphore(self.slots)
+        async with slots:
+            await self.app(scope, receive, send)
+
+
+async def get_session(request: Request) -> AsyncIterator[Session]:
     """One session and one commit per request: a change and its audit rows stand or fall
     together. The commit happens before the response is sent; anything a dependency put
     in request.state.before_commit (the offline outbox's idempotency key) is written in
-    the same transaction, just before it."""
-    with Session(request.app.state.engine, expire_on_commit=False) as session:
-        try:
-            yield session
-            for before_commit in getattr(request.state, "before_commit", ()):
-                before_commit(request, session)
-            session.commit()
-        except BaseException:
-            # Detach first, so error pages can still read what was loaded (rollback would
-            # expire it); nothing detached is written.
-            session.expunge_all()
-            session.rollback()
-            _reload_signed_in(request)
-            raise
+    the same transaction, just before it. Async, so that opening the session (which does
+    no I/O) costs no trip to a worker thread; the commit makes one."""
+    session = Session(request.app.state.engine, expire_on_commit=False)
+    try:
+        yield session
+    except BaseException:
+        # Finished even when the request is being cancelled, so no transaction is left open.
+        with anyio.CancelScope(shield=True):
+            await run_in_threadpool(_give_up, request, session)
+        raise
+    await run_in_threadpool(_commit, request, session)
+
+
+def _commit(request: Request, session: Session) -> None:
+    try:
+        for before_commit in getattr(request.state, "before_commit", ()):
+            before_commit(request, session)
+        session.commit()
+    except BaseException:
+        _give_up(request, session)
+        raise
+    session.close()
+
+
+def _give_up(request: Request, session: Session) -> None:
+    # Detach first, so error pages can still read what was loaded (rollback would expire
+    # it); nothing detached is written.
+    session.expunge_all()
+    session.rollback()
+    session.close()
+    _reload_signed_in(request)
 
 
 def _reload_signed_in(request: Request) -> None:

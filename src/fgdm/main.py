@@ -26,7 +26,7 @@ from fgdm.audit import routes as audit_routes
 from fgdm.audit import service as audit_service
 from fgdm.compression import CompressionMiddleware
 from fgdm.config import Settings
-from fgdm.db import NotAllowedHere, NotFound, StaleEdit, make_engine
+from fgdm.db import NotAllowedHere, NotFound, RequestSlotsMiddleware, StaleEdit, make_engine
 from fgdm.exports import routes as exports_routes
 from fgdm.families import caseload_routes, journey_routes
 from fgdm.families import routes as families_routes
@@ -77,8 +77,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # Read from app.state, the one place the app's settings and database are kept.
         migrations_check.require_current(app.state.engine, app.state.settings)
-        # Routes run in worker threads; no more of them at once than the pool can serve
-        # twice over (see make_engine), so requests queue instead of starving each other.
+        # Routes run in worker threads; no more of them at once than requests let in at once
+        # (RequestSlotsMiddleware), so requests queue instead of starving each other.
         limiter = anyio.to_thread.current_default_thread_limiter()
         limiter.total_tokens = app.state.settings.db_pool_size
         yield
@@ -101,6 +101,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.secret_key = settings.resolved_secret_key()
 
+    # No more requests at once than the database pool can serve (see db.py).
+    app.add_middleware(RequestSlotsMiddleware, slots=settings.db_pool_size)
     # Marks the pages a family member's phone may keep to read offline (pwa/offline.py).
     app.add_middleware(OfflinePagesMiddleware, secret_key=app.state.secret_key)
     app.add_middleware(SecurityHeadersMiddleware, settings=settings)

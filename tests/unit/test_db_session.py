@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+import anyio
 import pytest
 from sqlalchemy.exc import IntegrityError
 from starlette.datastructures import State
@@ -19,13 +20,16 @@ def test_a_save_failing_in_the_commit_leaves_who_is_signed_in_readable_for_the_e
 ):
     someone = make_user(db, settings, name="Nadia Begum")
     request = SimpleNamespace(app=app, state=State())
-    request_session = get_session(request)
-    session = next(request_session)
-    request.state.user = session.get(User, someone.id)
-    # A change the database refuses only when it is written: a sign-in name already taken.
-    session.add(User(login=someone.login, display_name="Copy", password_hash="x"))
 
-    with pytest.raises(IntegrityError):
-        next(request_session)
+    async def save_a_taken_name() -> None:
+        request_session = get_session(request)
+        session = await anext(request_session)
+        request.state.user = session.get(User, someone.id)
+        # A change the database refuses only when it is written: a sign-in name taken.
+        session.add(User(login=someone.login, display_name="Copy", password_hash="x"))
+        with pytest.raises(IntegrityError):
+            await anext(request_session)
+
+    anyio.run(save_a_taken_name)
 
     assert request.state.user.display_name == "Nadia Begum"

@@ -3,7 +3,7 @@ the meeting tablet that is the family's during private family time."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
@@ -15,6 +15,11 @@ from fgdm.db import MAX_ID, SessionDep
 from fgdm.i18n import choose_locale, current_locale, language_cookie_name, set_locale
 from fgdm.security import tokens
 from fgdm.security.actor import Actor
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from fgdm.config import Settings
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 CSRF_FIELD = "csrf_token"
@@ -56,28 +61,16 @@ async def load_signed_in(request: Request, session: SessionDep) -> None:
     and templates (a context variable set in a worker thread would be lost)."""
     settings = request.app.state.settings
     token = request.cookies.get(settings.session_cookie_name, "")
-    signed = None
+    signed, timed_out = (None, False)
     if token:
-        signed = await run_in_threadpool(
-            accounts_service.load_session, session, settings=settings, token=token
-        )
-        # Keep the session's timestamps apart from the request's own change: committed
-        # now, no write lock is held while the request runs (an audit of a refusal is
-        # written in a transaction of its own, which on SQLite would otherwise wait).
-        await run_in_threadpool(session.commit)
+        signed, timed_out = await run_in_threadpool(_session_for, session, settings, token)
     # A session still waiting for the second step of sign-in signs nobody in: only the
     # two-step pages read it (as pending_user), so no other page can be reached with it.
     pending = signed is not None and signed.session.second_factor_pending
     request.state.user = signed.user if signed and not pending else None
     request.state.pending_user = signed.user if signed and pending else None
     request.state.user_session = signed.session if signed else None
-    request.state.session_timed_out = (
-        bool(token)
-        and signed is None
-        and await run_in_threadpool(
-            accounts_service.session_timed_out, session, settings=settings, token=token
-        )
-    )
+    request.state.session_timed_out = timed_out
     set_locale(
         choose_locale(
             account=signed.user.locale if signed else None,
@@ -86,6 +79,21 @@ async def load_signed_in(request: Request, session: SessionDep) -> None:
         )
     )
     request.state.locale = current_locale()
+
+
+def _session_for(
+    session: Session, settings: Settings, token: str
+) -> tuple[accounts_service.SignedIn | None, bool]:
+    """The live session behind a cookie, or None and whether it ended by timing out. One
+    trip to a worker thread for all of it (each trip waits its turn under load)."""
+    signed = accounts_service.load_session(session, settings=settings, token=token)
+    # Keep the session's timestamps apart from the request's own change: committed now, no
+    # write lock is held while the request runs (an audit of a refusal is written in a
+    # transaction of its own, which on SQLite would otherwise wait).
+    session.commit()
+    if signed is not None:
+        return signed, False
+    return None, accounts_service.session_timed_out(session, settings=settings, token=token)
 
 
 def actor_from_request(request: Request) -> Actor:
@@ -101,7 +109,7 @@ def actor_from_request(request: Request) -> Actor:
     )
 
 
-def get_actor(request: Request, _signed_in: None = Depends(load_signed_in)) -> Actor:
+async def get_actor(request: Request, _signed_in: None = Depends(load_signed_in)) -> Actor:
     """The acting user for services and the audit log."""
     return actor_from_request(request)
 
@@ -138,7 +146,7 @@ async def csrf_protect(request: Request, _signed_in: None = Depends(load_signed_
         raise CsrfRefused()
 
 
-def refuse_impossible_ids(request: Request) -> None:
+async def refuse_impossible_ids(request: Request) -> None:
     """An address with an id no record can have (zero, negative, or too big for the
     database) answers 404 like any record that does not exist, instead of failing
     deeper down with a server error."""
@@ -150,7 +158,7 @@ def refuse_impossible_ids(request: Request) -> None:
             raise HTTPException(status_code=404)
 
 
-def require_signed_in(request: Request, _signed_in: None = Depends(load_signed_in)) -> User:
+async def require_signed_in(request: Request, _signed_in: None = Depends(load_signed_in)) -> User:
     """The signed-in user, or a redirect to the sign-in page; the family's device too (the
     family group pages decide what it may see)."""
     user = getattr(request.state, "user", None)
@@ -174,7 +182,7 @@ def on_family_device(request: Request) -> bool:
     return user_session is not None and user_session.family_time_meeting_id is not None
 
 
-def require_user(request: Request, user: User = Depends(require_signed_in)) -> User:
+async def require_user(request: Request, user: User = Depends(require_signed_in)) -> User:
     """The signed-in user, or a redirect to the sign-in page. The family's device is sent
     to the family time page from every page outside the family group (the families list,
     the caseload, the account, admin and two-step pages)."""
@@ -189,7 +197,7 @@ CurrentUser = Annotated[User, Depends(require_user)]
 def require_staff(*roles: StaffRole):  # noqa: ANN201 - returns a dependency
     """A dependency that lets only staff with one of these roles through."""
 
-    def dependency(user: CurrentUser) -> User:
+    async def dependency(user: CurrentUser) -> User:
         if user.staff_role not in roles:
             raise NotAllowed()
         return user

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
 from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
 from fgdm.audit import service as audit_service
 from fgdm.db import NotFound, SessionDep
@@ -84,18 +85,20 @@ def _refuse(request: Request, actor: Actor, access: FamilyAccess) -> None:
 def require_family_role(*roles: AccessRole):  # noqa: ANN201 - returns a dependency
     """A dependency: the family group, only if the user's role in it is one of these."""
 
-    def dependency(request: Request, access: FamilyDep, actor: ActorDep) -> FamilyAccess:
+    async def dependency(request: Request, access: FamilyDep, actor: ActorDep) -> FamilyAccess:
         if access.role not in roles:
-            _refuse(request, actor, access)
+            await run_in_threadpool(_refuse, request, actor, access)
         return access
 
     return dependency
 
 
-def require_family_editor(request: Request, access: FamilyDep, actor: ActorDep) -> FamilyAccess:
+async def require_family_editor(
+    request: Request, access: FamilyDep, actor: ActorDep
+) -> FamilyAccess:
     """The family group, only for roles that may change things in it (not managers)."""
     if not access.can_edit:
-        _refuse(request, actor, access)
+        await run_in_threadpool(_refuse, request, actor, access)
     return access
 
 

@@ -25,7 +25,7 @@ from fgdm.api import routes as api_routes
 from fgdm.audit import routes as audit_routes
 from fgdm.audit import service as audit_service
 from fgdm.compression import CompressionMiddleware
-from fgdm.config import Settings
+from fgdm.config import Environment, Settings
 from fgdm.db import NotAllowedHere, NotFound, RequestSlotsMiddleware, StaleEdit, make_engine
 from fgdm.exports import routes as exports_routes
 from fgdm.families import caseload_routes, journey_routes
@@ -60,9 +60,22 @@ from fgdm.security.headers import SecurityHeadersMiddleware, add_security_header
 from fgdm.stories import routes as stories_routes
 from fgdm.voice import routes as voice_routes
 from fgdm.voice import view_routes as child_view_routes
-from fgdm.web import STATIC_DIR, redirect, render, safe_next
+from fgdm.web import STATIC_DIR, redirect, render, safe_next, templates
 
 log = logging.getLogger("fgdm")
+
+
+def warm_up(app: FastAPI) -> None:
+    """Prepares what is otherwise prepared at its first use, before the worker takes its
+    first request rather than while people wait (at start, and after a worker has been
+    replaced): every route, matched against an address none has (FastAPI prepares a
+    route when first matched: half a second for all of them), and every template
+    (compiling them takes most of a second)."""
+    scope = {"type": "http", "method": "GET", "path": "/\x00", "root_path": "", "app": app}
+    for route in app.router.routes:
+        route.matches(dict(scope))
+    for name in templates.env.list_templates():
+        templates.env.get_template(name)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -71,6 +84,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings.check_safe_to_start()
     # Every language's catalogue is read now: a broken one stops the app at start.
     i18n.load_catalogues()
+    # Outside development, templates are read once: checking every file for changes on each
+    # page (a dozen or more per page, with their includes) costs more than drawing some.
+    templates.env.auto_reload = settings.env == Environment.development
     engine = make_engine(settings.database_url, pool_size=settings.db_pool_size)
 
     @asynccontextmanager
@@ -81,6 +97,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # (RequestSlotsMiddleware), so requests queue instead of starving each other.
         limiter = anyio.to_thread.current_default_thread_limiter()
         limiter.total_tokens = app.state.settings.db_pool_size
+        warm_up(app)
         yield
         app.state.engine.dispose()
 

@@ -6,7 +6,8 @@ another. Afterwards every write the app acknowledged must be in the database, an
 database must pass its integrity check. A minimal FastAPI + Jinja page served the same
 way, driven the same way, gives the machine's baseline.
 
-Each simulated person pauses between pages as a person reading a phone does (0.5-1.5 s by
+Everyone signs in first (not timed); the 60 seconds start once all are signed in. Each
+simulated person pauses between pages as a person reading a phone does (0.5-1.5 s by
 default, `--think`), so 50 people ask for about 50 pages a second. Prints requests per
 second, p50/p95/p99 latency and errors for each run, p50/p95 per page, and the ratio to
 the baseline driven by the same people. Targets: no errors (apart from requests cut off
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import random
 import re
@@ -226,54 +228,60 @@ def workers_of(server: subprocess.Popen) -> list[int]:
     return workers
 
 
+async def sign_in(client: httpx.AsyncClient, who: dict) -> None:
+    page = await client.get("/login")
+    token = CSRF.search(page.text).group(1)
+    await client.post(
+        "/login", data={"login": who["login"], "passphrase": PASSPHRASE, "csrf_token": token}
+    )
+
+
 async def person(
-    base: str, who: dict, until: float, results: Results, killing: asyncio.Event, think: float
+    client: httpx.AsyncClient,
+    who: dict,
+    until: float,
+    results: Results,
+    killing: asyncio.Event,
+    think: float,
 ) -> None:
-    """One person: signs in, then reads and changes their family's pages, pausing between
+    """One person, signed in: reads and changes their family's pages, pausing between
     pages as a person reading a phone does (`think` seconds on average; 0 for none)."""
     rng = random.Random(f"{who['login']}-{id(results)}")
-    async with httpx.AsyncClient(base_url=base, timeout=10, limits=LIMITS) as client:
+    family = who["family"]
+    if who["kind"] == "family":
+        paths = [
+            f"/families/{family}",
+            f"/families/{family}/network",
+            f"/families/{family}/safety-plan",
+            f"/families/{family}/plan",
+        ]
+    else:
+        paths = [
+            "/caseload",
+            f"/families/{family}",
+            f"/families/{family}/network",
+            f"/families/{family}/plan",
+        ]
+    step = rng.randrange(len(paths))
+    while time.monotonic() < until:
+        # A pause first: after signing in, as after any page, a person reads before going
+        # on (and 50 people do not all click at the same moment).
+        if think:
+            await asyncio.sleep(rng.uniform(think * 0.5, think * 1.5))
+        if time.monotonic() >= until:
+            break
+        step += 1
         try:
-            page = await client.get("/login")
-            token = CSRF.search(page.text).group(1)
-            await client.post(
-                "/login",
-                data={"login": who["login"], "passphrase": PASSPHRASE, "csrf_token": token},
-            )
+            if who["kind"] == "family" and step % 5 == 0:
+                await write(client, family, results, plan=step % 10 == 0)
+            else:
+                path = paths[step % len(paths)]
+                await timed(client.get(path), results, label=_page_label(path))
         except httpx.HTTPError as exc:
-            results.errors.append(f"sign-in: {type(exc).__name__}")
-            return
-        family = who["family"]
-        if who["kind"] == "family":
-            paths = [
-                f"/families/{family}",
-                f"/families/{family}/network",
-                f"/families/{family}/safety-plan",
-                f"/families/{family}/plan",
-            ]
-        else:
-            paths = [
-                "/caseload",
-                f"/families/{family}",
-                f"/families/{family}/network",
-                f"/families/{family}/plan",
-            ]
-        step = rng.randrange(len(paths))
-        while time.monotonic() < until:
-            step += 1
-            try:
-                if who["kind"] == "family" and step % 5 == 0:
-                    await write(client, family, results, plan=step % 10 == 0)
-                else:
-                    path = paths[step % len(paths)]
-                    await timed(client.get(path), results, label=_page_label(path))
-            except httpx.HTTPError as exc:
-                if killing.is_set():
-                    results.cut_off += 1
-                else:
-                    results.errors.append(f"{type(exc).__name__}")
-            if think:
-                await asyncio.sleep(rng.uniform(think * 0.5, think * 1.5))
+            if killing.is_set():
+                results.cut_off += 1
+            else:
+                results.errors.append(f"{type(exc).__name__}")
 
 
 def _page_label(path: str) -> str:
@@ -313,23 +321,40 @@ async def write(client: httpx.AsyncClient, family: int, results: Results, *, pla
 async def drive(
     base: str, people: list[dict], users: int, seconds: float, think: float, server=None
 ) -> Results:
+    """Everyone signs in first (not timed), then uses the app for `seconds`."""
     results = Results()
     killing = asyncio.Event()
-    until = time.monotonic() + seconds
-    tasks = [
-        asyncio.create_task(person(base, people[i % len(people)], until, results, killing, think))
-        for i in range(users)
-    ]
-    if server is not None:
-        await asyncio.sleep(seconds / 2)
-        victims = workers_of(server)
-        if victims:
-            killing.set()
-            os.kill(victims[0], signal.SIGKILL)
-            await asyncio.sleep(3)  # requests in flight on that worker fail; uvicorn replaces it
-            killing.clear()
-            print(f"    killed worker {victims[0]} with SIGKILL; workers now {workers_of(server)}")
-    await asyncio.gather(*tasks)
+    async with contextlib.AsyncExitStack() as stack:
+        clients = [
+            await stack.enter_async_context(
+                httpx.AsyncClient(base_url=base, timeout=10, limits=LIMITS)
+            )
+            for _ in range(users)
+        ]
+        who = [people[i % len(people)] for i in range(users)]
+        signed_in = await asyncio.gather(
+            *(sign_in(client, person_) for client, person_ in zip(clients, who, strict=True)),
+            return_exceptions=True,
+        )
+        results.errors += [f"sign-in: {type(e).__name__}" for e in signed_in if e is not None]
+        until = time.monotonic() + seconds
+        tasks = [
+            asyncio.create_task(person(client, person_, until, results, killing, think))
+            for client, person_, failed in zip(clients, who, signed_in, strict=True)
+            if failed is None
+        ]
+        if server is not None:
+            await asyncio.sleep(seconds / 2)
+            victims = workers_of(server)
+            if victims:
+                killing.set()
+                os.kill(victims[0], signal.SIGKILL)
+                # Requests in flight on that worker fail; uvicorn replaces it.
+                await asyncio.sleep(3)
+                killing.clear()
+                now = workers_of(server)
+                print(f"    killed worker {victims[0]} with SIGKILL; workers now {now}")
+        await asyncio.gather(*tasks)
     return results
 
 

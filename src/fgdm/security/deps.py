@@ -86,11 +86,10 @@ def _session_for(
 ) -> tuple[accounts_service.SignedIn | None, bool]:
     """The live session behind a cookie, or None and whether it ended by timing out. One
     trip to a worker thread for all of it (each trip waits its turn under load)."""
+    # The session's time-stamps are written in a transaction of their own (see
+    # load_session): the request's own has only read, holds no write lock, and goes on
+    # with the same database connection.
     signed = accounts_service.load_session(session, settings=settings, token=token)
-    # Keep the session's timestamps apart from the request's own change: committed now, no
-    # write lock is held while the request runs (an audit of a refusal is written in a
-    # transaction of its own, which on SQLite would otherwise wait).
-    session.commit()
     if signed is not None:
         return signed, False
     return None, accounts_service.session_timed_out(session, settings=settings, token=token)

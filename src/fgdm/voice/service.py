@@ -160,6 +160,8 @@ def _chosen(
     """(three_houses_id, user_id) for each choice that still stands: the member is in the
     group now and has been since they were chosen. Someone taken out of the group who later
     comes back is not chosen again until the child says so."""
+    if not houses_ids:
+        return set()
     query = (
         select(ThreeHousesViewer.three_houses_id, ThreeHousesViewer.user_id)
         .join(ThreeHouses, col(ThreeHouses.id) == ThreeHousesViewer.three_houses_id)

@@ -354,3 +354,34 @@ def test_the_template_never_marks_output_safe_nor_uses_inline_style():
     source = (TEMPLATE_DIR / "network" / "_ecomap.svg").read_text()
 
     assert not re.search(r"\|\s*safe\b|Markup|style=|<style|<script", source)
+
+
+def test_a_change_that_moves_nobody_on_the_map_does_not_draw_it_again():
+    """Laying the map out is the dearest part of the network page: a new plan action, an
+    offer, a rule or where someone lives changes nothing drawn, so the drawing is kept."""
+    from dataclasses import replace
+
+    from fgdm.analysis.snapshot import Offer, PlanAction, Rule
+    from fgdm.network import ecomap
+    from fgdm.network.vocabulary import Need
+
+    before = network(12)
+    first = layout(before)
+    misses = ecomap._cached_layout.cache_info().misses
+    helper = before.people[1]
+    changed = replace(
+        before,
+        people=(before.people[0], replace(helper, area="LS6", is_worry=True), *before.people[2:]),
+        offers=(Offer(person_id=helper.id, need=next(iter(Need))),),
+        rules=(Rule(id=1, text="Mum checks in", responsible_ids=frozenset({helper.id})),),
+        actions=(PlanAction(id=1, text="School run", doer_ids=frozenset({helper.id})),),
+    )
+
+    assert layout(changed) == first
+    assert ecomap._cached_layout.cache_info().misses == misses
+
+    renamed = replace(
+        before, people=(before.people[0], replace(helper, name="Nan"), *before.people[2:])
+    )
+    assert "Nan" in {p.label for p in layout(renamed).people}
+    assert ecomap._cached_layout.cache_info().misses == misses + 1

@@ -16,7 +16,7 @@ from itertools import pairwise
 from babel.lists import format_list
 
 from fgdm import i18n
-from fgdm.analysis.snapshot import PersonNode, Snapshot
+from fgdm.analysis.snapshot import PersonNode, Snapshot, Tie
 from fgdm.i18n import gettext as _
 from fgdm.network.vocabulary import Closeness, PersonKind, closeness_label, person_kind_label
 
@@ -744,9 +744,23 @@ def _legend(
 def layout(snapshot: Snapshot, *, width: float = BASE_WIDTH, rtl: bool = False) -> Ecomap:
     """Lays out the ecomap: children in the middle, everyone else on a ring by how close
     they are to the nearest child and in a sector by kind; taller when more people. The
-    same network drawn again (most page views: nothing changed since the last one) is
-    taken from a cache, keyed by everything the drawing depends on, the language too."""
-    return _cached_layout(snapshot, width, rtl, i18n.current_locale())
+    same drawing wanted again (most page views: nobody was added, renamed, moved or linked
+    since the last one) is taken from a cache, keyed by everything the drawing depends on
+    and nothing else (a new plan action, offer or rule draws nothing new), the language
+    too."""
+    return _cached_layout(drawn_part(snapshot), width, rtl, i18n.current_locale())
+
+
+def drawn_part(snapshot: Snapshot) -> Snapshot:
+    """The part of a snapshot the drawing depends on: who is there (name, kind, child or
+    not) and how close they are to each other."""
+    return Snapshot(
+        people=tuple(
+            PersonNode(id=p.id, name=p.name, kind=p.kind, is_child=p.is_child)
+            for p in snapshot.people
+        ),
+        ties=tuple(Tie(a=t.a, b=t.b, closeness=t.closeness) for t in snapshot.ties),
+    )
 
 
 @lru_cache(maxsize=128)

@@ -15,7 +15,8 @@ from babel.dates import format_date, format_datetime, format_time
 from babel.numbers import format_decimal
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from jinja2 import Environment, FileSystemLoader
+from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader
+from jinja2.bccache import Bucket
 from jinja2_fragments.fastapi import Jinja2Blocks
 
 from fgdm import i18n
@@ -25,9 +26,39 @@ TEMPLATE_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
 HTMX_FILE = "vendor/htmx-2.0.11.min.js"
 
+
+class CompiledTemplates(FileSystemBytecodeCache):
+    """Compiled templates kept on disk; a folder that cannot be read or written (cleaned
+    away, full) only means compiling afresh."""
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except OSError:
+            return
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        try:
+            super().dump_bytecode(bucket)
+        except OSError:
+            return
+
+
+def _compiled_templates_folder() -> FileSystemBytecodeCache | None:
+    """Where compiled templates are kept (a folder of this user's own under the system's
+    temporary folder, checked by Jinja), so a new or replaced worker reads them in a
+    fiftieth of a second instead of compiling them for most of one; none if there is no
+    such folder to be had (a read-only system)."""
+    try:
+        return CompiledTemplates()
+    except (OSError, RuntimeError):
+        return None
+
+
 templates = Jinja2Blocks(
     env=Environment(
         loader=FileSystemLoader(TEMPLATE_DIR),
+        bytecode_cache=_compiled_templates_folder(),
         autoescape=True,
         extensions=["jinja2.ext.i18n"],
         trim_blocks=True,

@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
+import httpx2 as httpx
 
 FGDM = Path(sys.executable).with_name("fgdm")
 FAMILY_MEMBER = "nadia"

@@ -17,7 +17,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-import httpx
+import httpx2 as httpx
 from bs4 import BeautifulSoup
 from demo_server import demo_app
 

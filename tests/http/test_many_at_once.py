@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import anyio
-import httpx
+import httpx2 as httpx
 from sqlmodel import Session, func, select
 
 from fgdm.audit.models import AuditEvent

@@ -40,8 +40,8 @@ WEDGE_OUTSET = 4.0  # how far the sectors' shading reaches past the outer band
 SECTOR_LABEL_OUTSET = 14.0
 GAP = 2.0  # empty space kept between boxes
 # The rings' height grows (as a multiple of their width) until everyone fits, then is
-# narrowed down to about 6 % above the least that fits: each
-# try places everyone, and finer steps cost more time than their few pixels are worth.
+# narrowed down to about 6 % above the least that fits: each try places everyone, and
+# finer steps cost more time than their few pixels are worth.
 GROWTH = 1.25
 REFINE_STEPS = 2
 MAX_STRETCH = 12.0

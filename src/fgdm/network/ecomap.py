@@ -5,6 +5,7 @@ rendered to SVG by a template."""
 from __future__ import annotations
 
 import bisect
+import hashlib
 import heapq
 import math
 import textwrap
@@ -12,12 +13,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from itertools import pairwise
+from pathlib import Path
 
 from babel.lists import format_list
 
 from fgdm import i18n
 from fgdm.analysis.snapshot import PersonNode, Snapshot, Tie
 from fgdm.i18n import gettext as _
+from fgdm.network.ecomap_fits import EcomapFits, private_folder
 from fgdm.network.vocabulary import Closeness, PersonKind, closeness_label, person_kind_label
 
 # Text and nodes keep their size whatever the width: a drawing 360 units wide is shown
@@ -636,8 +639,10 @@ def _fit_everyone(
     children: list[PersonNode],
     plans: list[_Plan],
     ranges: list[tuple[PersonKind, float, float]],
+    known: float | None = None,
 ) -> tuple[_Frame, dict[int, _Spot], list[_SectorLabel]]:
-    """The least stretched frame in which everyone fits: grow, then narrow down."""
+    """The least stretched frame in which everyone fits: grow, then narrow down (or the
+    stretch `known` to be the answer, when it still fits)."""
 
     def attempt(stretch: float) -> tuple[_Frame, dict[int, _Spot], list[_SectorLabel]] | None:
         frame = _Frame(
@@ -649,6 +654,11 @@ def _fit_everyone(
         placed = _place(frame, children, plans, ranges, force=stretch >= MAX_STRETCH)
         return None if placed is None else (frame, *placed)
 
+    if known is not None:
+        # Found by a worker that searched for this same drawing: the same answer in one try.
+        found = attempt(known)
+        if found is not None:
+            return found
     best = attempt(1.0)
     if best is not None:
         return best
@@ -763,12 +773,19 @@ def drawn_part(snapshot: Snapshot) -> Snapshot:
     )
 
 
+# The stretch each drawing needs, as found by any worker on this machine. The key names this
+# file's own code too, so a changed layout never takes an old answer.
+FITS = EcomapFits(private_folder("ecomap"))
+_CODE = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+
+
 @lru_cache(maxsize=128)
-def _cached_layout(snapshot: Snapshot, width: float, rtl: bool, _locale: str) -> Ecomap:
-    return _layout(snapshot, width=width, rtl=rtl)
+def _cached_layout(snapshot: Snapshot, width: float, rtl: bool, locale: str) -> Ecomap:
+    key = repr((_CODE, snapshot, max(width, MIN_WIDTH), locale))
+    return _layout(snapshot, width=width, rtl=rtl, fits_key=key)
 
 
-def _layout(snapshot: Snapshot, *, width: float, rtl: bool) -> Ecomap:
+def _layout(snapshot: Snapshot, *, width: float, rtl: bool, fits_key: str | None = None) -> Ecomap:
     width = max(width, MIN_WIDTH)
     people = sorted(snapshot.people, key=lambda p: p.id)
     by_id = {p.id: p for p in people}
@@ -794,7 +811,10 @@ def _layout(snapshot: Snapshot, *, width: float, rtl: bool) -> Ecomap:
     band_weights = tuple(
         1.0 + sum(1 for plan in plans if plan.ring == ring) for ring in range(RING_COUNT)
     )
-    frame, spots, sector_labels = _fit_everyone(width, band_weights, children, plans, ranges)
+    known = None if fits_key is None else FITS.get(fits_key, least=1.0, most=MAX_STRETCH)
+    frame, spots, sector_labels = _fit_everyone(width, band_weights, children, plans, ranges, known)
+    if fits_key is not None and frame.stretch != known:
+        FITS.put(fits_key, frame.stretch)
 
     # Move everything down so the drawing starts at the top margin.
     wedge_rx = frame.edges_rx[-1] + WEDGE_OUTSET

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -98,6 +99,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         limiter = anyio.to_thread.current_default_thread_limiter()
         limiter.total_tokens = app.state.settings.db_pool_size
         warm_up(app)
+        # What start-up made (modules, routes, templates, catalogues: about 300,000 objects)
+        # lasts as long as the worker. Left to the garbage collector, every full collection
+        # walks all of it, stopping the worker for 150-200 ms every 15 s or so under load;
+        # frozen, a full collection walks only what came later (10-20 ms).
+        gc.freeze()
         yield
         app.state.engine.dispose()
 

@@ -237,6 +237,7 @@ async def sign_in(client: httpx.AsyncClient, who: dict) -> None:
 
 
 async def person(
+    n: int,
     client: httpx.AsyncClient,
     who: dict,
     until: float,
@@ -244,9 +245,11 @@ async def person(
     killing: asyncio.Event,
     think: float,
 ) -> None:
-    """One person, signed in: reads and changes their family's pages, pausing between
-    pages as a person reading a phone does (`think` seconds on average; 0 for none)."""
-    rng = random.Random(f"{who['login']}-{id(results)}")
+    """Person `n`, signed in: reads and changes their family's pages, pausing between pages
+    as a person reading a phone does (`think` seconds on average; 0 for none). Two people
+    signed in as the same family member are still two people: each pauses and moves on in
+    their own way (with one shared seed, they clicked the same page at the same instant)."""
+    rng = random.Random(f"{n}-{who['login']}-{id(results)}")
     family = who["family"]
     if who["kind"] == "family":
         paths = [
@@ -339,8 +342,8 @@ async def drive(
         results.errors += [f"sign-in: {type(e).__name__}" for e in signed_in if e is not None]
         until = time.monotonic() + seconds
         tasks = [
-            asyncio.create_task(person(client, person_, until, results, killing, think))
-            for client, person_, failed in zip(clients, who, signed_in, strict=True)
+            asyncio.create_task(person(n, client, person_, until, results, killing, think))
+            for n, (client, person_, failed) in enumerate(zip(clients, who, signed_in, strict=True))
             if failed is None
         ]
         if server is not None:

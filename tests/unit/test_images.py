@@ -151,9 +151,16 @@ def test_a_picture_with_more_pixels_than_allowed_is_refused_without_decoding_it(
 
 
 @pytest.mark.parametrize("fmt", ["JPEG", "PNG", "WEBP"])
-def test_a_picture_cut_short_is_refused(fmt):
-    # Even with the PDF library loaded in the same process (it relaxes Pillow on import).
+def test_a_picture_cut_short_is_refused(fmt, monkeypatch):
+    # Even with the PDF library loaded in the same process (it relaxes Pillow on import),
+    # and even if anything else relaxed Pillow after that.
+    from PIL import ImageFile
+
+    from fgdm.plans import pdf
+
+    pdf._weasyprint()
     assert "weasyprint" in sys.modules
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", True)
     whole = picture(fmt, (200, 150))
     message = refusal(whole[: len(whole) // 2])
     assert "damaged" in message

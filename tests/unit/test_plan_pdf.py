@@ -5,6 +5,8 @@ see; the children's version is in the children's words."""
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
 
 import pytest
 from pypdf import PdfReader
@@ -12,7 +14,7 @@ from pypdf import PdfReader
 from fgdm.families import service as families_service
 from fgdm.network import service as network_service
 from fgdm.plans.handout import read_childrens_version, read_handout
-from fgdm.plans.pdf import NotOurs, StaticOnlyFetcher, page_numbers_css, render_pdf
+from fgdm.plans.pdf import NotOurs, page_numbers_css, render_pdf, static_only_fetcher
 from fgdm.web import qr_code
 from tests.factories import actor_for, make_family
 from tests.http.test_plan_print import EVERYONE_PHONE, STAFF_PHONE, write_plan
@@ -36,7 +38,7 @@ def test_the_pdf_has_the_page_words_and_page_numbers_on_every_page():
 
 
 def test_the_app_stylesheets_and_pictures_are_read_from_disk():
-    fetcher = StaticOnlyFetcher(BASE)
+    fetcher = static_only_fetcher(BASE)
     response = fetcher.fetch("http://testserver/static/css/print.css?v=123")
     assert b"@page" in response.read()
     assert response.content_type == "text/css"
@@ -46,7 +48,7 @@ def test_the_app_stylesheets_and_pictures_are_read_from_disk():
 
 def test_the_qr_code_as_a_data_uri_is_read():
     uri, _size = qr_code("http://testserver/families/1/plan")
-    response = StaticOnlyFetcher(BASE).fetch(uri)
+    response = static_only_fetcher(BASE).fetch(uri)
     assert b"<svg" in response.read()
 
 
@@ -65,7 +67,7 @@ def test_the_qr_code_as_a_data_uri_is_read():
 )
 def test_nothing_else_is_fetched(url):
     with pytest.raises((NotOurs, ValueError)):
-        StaticOnlyFetcher(BASE).fetch(url)
+        static_only_fetcher(BASE).fetch(url)
 
 
 def test_a_stylesheet_from_elsewhere_is_left_out_and_the_pdf_still_drawn():
@@ -157,3 +159,14 @@ def test_the_childrens_version_uses_their_words_or_the_familys(db, settings):
         None,
         ["Dev"],
     )
+
+
+def test_a_worker_starts_without_loading_the_pdf_library():
+    """WeasyPrint is half a second of a worker's start: it is loaded for the first PDF."""
+    started = subprocess.run(
+        [sys.executable, "-c", "import sys, fgdm.main; print('weasyprint' in sys.modules)"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert started.stdout.strip() == "False"

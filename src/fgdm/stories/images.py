@@ -4,9 +4,10 @@ name, then redrawn from the pixels alone so that nothing else in the file is kep
 from __future__ import annotations
 
 import io
+import threading
 from dataclasses import dataclass
 
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 from fgdm.i18n import gettext as _
 
@@ -17,6 +18,10 @@ JPEG_QUALITY = 85
 WEBP_QUALITY = 85
 
 MIME_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
+# Held while an upload is decoded, and while anything that changes Pillow's settings for the
+# whole process runs (importing WeasyPrint does: plans/pdf.py), so no upload is ever decoded
+# with those settings changed.
+PILLOW_SETTINGS = threading.Lock()
 # Everything Pillow may raise while reading a damaged or hostile file.
 _DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, IndexError, TypeError)
 
@@ -100,6 +105,14 @@ def clean_upload(
     if kind is None:
         raise _not_a_picture()
 
+    with PILLOW_SETTINGS:
+        # A picture cut short is refused, whatever else in the process asked Pillow for.
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
+        return _decoded(data, kind, max_pixels=max_pixels, max_side=max_side)
+
+
+def _decoded(data: bytes, kind: str, *, max_pixels: int, max_side: int) -> CleanImage:
+    """The upload decoded, checked and drawn again from its pixels alone."""
     try:
         # formats= stops Pillow trying every other decoder it knows on a file that lies.
         with Image.open(io.BytesIO(data), formats=[kind]) as probe:

@@ -1,6 +1,8 @@
 """Health checks for load balancers."""
 
 import gc
+import subprocess
+import sys
 
 import sqlalchemy as sa
 from bs4 import BeautifulSoup
@@ -120,3 +122,14 @@ def test_a_worker_leaves_what_it_made_at_start_out_of_garbage_collection(setting
         assert browser.get("/login").status_code == 200
         assert gc.get_freeze_count() > 50_000
     app.state.engine.dispose()
+
+
+def test_a_worker_starts_without_loading_what_only_a_few_pages_need():
+    """WeasyPrint (the PDF handout) and vobject (reading phone contacts) were half a second
+    of every worker's start, and a replaced worker takes no requests until it is ready:
+    they are loaded when first used."""
+    code = "import sys, fgdm.main; print(sorted({'weasyprint', 'vobject'} & set(sys.modules)))"
+    started = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert started.stdout.strip() == "[]"

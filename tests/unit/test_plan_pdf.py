@@ -5,8 +5,6 @@ see; the children's version is in the children's words."""
 from __future__ import annotations
 
 import io
-import subprocess
-import sys
 
 import pytest
 from pypdf import PdfReader
@@ -159,14 +157,3 @@ def test_the_childrens_version_uses_their_words_or_the_familys(db, settings):
         None,
         ["Dev"],
     )
-
-
-def test_a_worker_starts_without_loading_the_pdf_library():
-    """WeasyPrint is half a second of a worker's start: it is loaded for the first PDF."""
-    started = subprocess.run(
-        [sys.executable, "-c", "import sys, fgdm.main; print('weasyprint' in sys.modules)"],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    assert started.stdout.strip() == "False"

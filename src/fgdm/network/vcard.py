@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-
-import vobject
+from typing import TYPE_CHECKING
 
 from fgdm.i18n import gettext as _
+
+if TYPE_CHECKING:
+    import vobject
 
 MAX_BYTES = 1024 * 1024  # a phone's whole address book is far smaller
 MAX_CONTACTS = 1000
@@ -54,6 +56,10 @@ def read_contacts(data: bytes) -> list[Contact]:
         ) from None
     if "BEGIN:VCARD" not in text.upper():
         raise VCardError(_("That file is not a contacts file. Choose a file that ends in .vcf."))
+    # Loaded here, when someone reads their contacts: a tenth of a second of every worker's
+    # start otherwise.
+    import vobject
+
     contacts: list[Contact] = []
     try:
         for card in vobject.readComponents(text, validate=False):

@@ -88,7 +88,9 @@ def machine_for(make_client, db, app_settings, totals: dict[str, int]):
             response = two[who].submit(self.item_url, data)
             if version == self.item_version:
                 assert response.status_code == 303, response.text[:300]
-                self.item_text, self.item_version = words, version + 1
+                # Saving the same words changes nothing, so the record keeps its version.
+                if words != self.item_text:
+                    self.item_text, self.item_version = words, version + 1
                 self.acknowledged += 1
             else:
                 # Someone saved since this client loaded it: a conflict page with both.
@@ -144,11 +146,13 @@ def test_two_people_editing_at_once_never_lose_an_acknowledged_edit(make_client,
     run_state_machine_as_test(
         machine,
         settings=hypothesis_settings(
-            max_examples=12,
+            max_examples=40,
             stateful_step_count=25,
             deadline=None,
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
         ),
     )
-    # The runs did both: edits were saved, and stale ones were shown as conflicts.
+    # The runs did both: edits were saved, and stale ones were shown as conflicts. (About
+    # three examples in twelve show a conflict; with twelve in all, one run in twenty or so
+    # showed none and failed here with nothing wrong.)
     assert totals["acknowledged"] > 0 and totals["conflicts"] > 0, totals

@@ -15,10 +15,19 @@ from bs4 import BeautifulSoup
 from sqlmodel import col, select
 
 from fgdm.audit.models import AuditEvent, Outcome
-from tests.conftest import Browser
+from tests.conftest import Browser, test_settings
 from tests.factories import PASSPHRASE, make_family, make_user
 
 START = datetime(2026, 5, 11, 14, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def settings(database_url, tmp_path):
+    """Sixteen browsers here send at once, each through a test client that runs the app on
+    an event loop of its own. A worker lets in no more requests at once than its database
+    pool holds, but it counts them per event loop (a real worker has one), so these tests
+    need a connection for each browser."""
+    return test_settings(database_url, tmp_path, db_pool_size=16)
 
 
 @pytest.fixture

@@ -385,3 +385,33 @@ def test_a_change_that_moves_nobody_on_the_map_does_not_draw_it_again():
     )
     assert "Nan" in {p.label for p in layout(renamed).people}
     assert ecomap._cached_layout.cache_info().misses == misses + 1
+
+
+def test_the_same_map_is_drawn_once_and_a_change_or_another_language_draws_it_again():
+    """Drawing the SVG costs a network page more than reading the network: the same map
+    for the same reader's language is kept, and anything drawn differently is not."""
+    from dataclasses import replace
+
+    from fgdm import i18n
+    from fgdm.network import ecomap
+
+    before = network(12)
+    first = render_ecomap(before, title_name="Aisha")
+    hits = ecomap._drawn_svg.cache_info().hits
+    assert render_ecomap(before, title_name="Aisha") == first
+    assert ecomap._drawn_svg.cache_info().hits == hits + 1
+
+    helper = before.people[1]
+    renamed = replace(
+        before, people=(before.people[0], replace(helper, name="Nan Rosa"), *before.people[2:])
+    )
+    assert "Nan Rosa" in render_ecomap(renamed, title_name="Aisha")
+    assert "Nan Rosa" not in render_ecomap(before, title_name="Aisha")
+
+    i18n.set_locale("pl")
+    try:
+        polish = parse(render_ecomap(before, title_name="Aisha"))
+    finally:
+        i18n.set_locale("en")
+    assert polish.find(f"{SVG}title").text == "Mapa kręgu wsparcia: Aisha"
+    assert parse(first).find(f"{SVG}title").text == "Network map for Aisha"

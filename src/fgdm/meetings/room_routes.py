@@ -12,7 +12,7 @@ from fgdm.meetings import room_service
 from fgdm.meetings.lock import private_family_time
 from fgdm.meetings.models import MeetingPart
 from fgdm.meetings.room_service import RoomError
-from fgdm.network.ecomap import ecomap_context
+from fgdm.network.ecomap import render_ecomap
 from fgdm.network.routes import severity_label
 from fgdm.network.service import to_snapshot
 from fgdm.security.actor import Actor
@@ -67,7 +67,7 @@ def _room_page(
         {
             "view": view,
             "report": view.network,
-            "ecomap": ecomap_context(to_snapshot(view.network.view), title_name=children),
+            "ecomap": render_ecomap(to_snapshot(view.network.view), title_name=children),
             "severity_label": severity_label,
             "errors": errors or {},
             "base": _room_url(access, meeting_id),

@@ -16,6 +16,7 @@ from itertools import pairwise
 from pathlib import Path
 
 from babel.lists import format_list
+from markupsafe import Markup
 
 from fgdm import i18n
 from fgdm.analysis.snapshot import PersonNode, Snapshot, Tie
@@ -953,26 +954,6 @@ def _layout(snapshot: Snapshot, *, width: float, rtl: bool, fits_key: str | None
     )
 
 
-def ecomap_context(
-    snapshot: Snapshot,
-    *,
-    title_name: str,
-    id_prefix: str = "ecomap",
-    direction: str | None = None,
-    width: float = BASE_WIDTH,
-) -> dict[str, object]:
-    """What the network/_ecomap.svg template needs, for a page that includes it."""
-    direction = direction or i18n.text_direction()
-    return {
-        "map": layout(snapshot, width=width, rtl=direction == "rtl"),
-        "title_name": title_name,
-        "id_prefix": id_prefix,
-        "direction": direction,
-        "closeness": Closeness,
-        "kind_colours": KIND_COLOURS,
-    }
-
-
 def render_ecomap(
     snapshot: Snapshot,
     *,
@@ -980,15 +961,35 @@ def render_ecomap(
     id_prefix: str = "ecomap",
     direction: str | None = None,
     width: float = BASE_WIDTH,
-) -> str:
+) -> Markup:
     """The ecomap as an SVG element for a page, with a title, a plain-words description
-    and a key. Width 360 suits a phone; direction is 'ltr' or 'rtl' (default: the page's)."""
+    and a key. Width 360 suits a phone; direction is 'ltr' or 'rtl' (default: the page's).
+    The same drawing asked for again is taken from a cache, like its layout: drawing it
+    costs a network page more than reading the network does."""
+    direction = direction or i18n.text_direction()
+    return _drawn_svg(
+        drawn_part(snapshot), width, direction, title_name, id_prefix, i18n.current_locale()
+    )
+
+
+@lru_cache(maxsize=64)
+def _drawn_svg(
+    snapshot: Snapshot, width: float, direction: str, title_name: str, id_prefix: str, locale: str
+) -> Markup:
     # Imported here so the layout above stays free of the web layer (bench, analysis).
     from fgdm.web import templates
 
     template = templates.env.get_template("network/_ecomap.svg")
-    return template.render(
-        **ecomap_context(
-            snapshot, title_name=title_name, id_prefix=id_prefix, direction=direction, width=width
+    # The app's template environment escapes every value (autoescape; the template itself
+    # marks nothing safe: tests/unit/test_ecomap.py), so what it gives is safe to place in a
+    # page as it is, as it was when the page included the template.
+    return Markup(  # noqa: S704  # nosec B704
+        template.render(
+            map=_cached_layout(snapshot, width, direction == "rtl", locale),
+            title_name=title_name,
+            id_prefix=id_prefix,
+            direction=direction,
+            closeness=Closeness,
+            kind_colours=KIND_COLOURS,
         )
     )

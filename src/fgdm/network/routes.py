@@ -17,7 +17,7 @@ from fgdm.families.service import FamilyAccess
 from fgdm.i18n import gettext as _
 from fgdm.network import service as network_service
 from fgdm.network import vcard
-from fgdm.network.ecomap import ecomap_context
+from fgdm.network.ecomap import render_ecomap
 from fgdm.network.service import PersonInput
 from fgdm.network.vocabulary import (
     WEEK,
@@ -109,9 +109,9 @@ def _network_page(
             "page_url": page_url,
             "qr_uri": qr_uri,
             "qr_size": qr_size,
-            "ecomap": ecomap_context(snapshot, title_name=children),
+            "ecomap": render_ecomap(snapshot, title_name=children),
             # A wider drawing for A4, so names print at a readable size.
-            "ecomap_print": ecomap_context(
+            "ecomap_print": render_ecomap(
                 snapshot, title_name=children, id_prefix="ecomap-print", width=720
             ),
             "closeness_to_children": view.closeness_to_children(),

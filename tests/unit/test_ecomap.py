@@ -12,7 +12,8 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from fgdm.analysis.snapshot import PersonNode, Snapshot, Tie
-from fgdm.network.ecomap import layout, render_ecomap, shorten
+from fgdm.network.ecomap import layout, shorten
+from fgdm.network.ecomap import render_ecomap as _render_ecomap
 from fgdm.network.vocabulary import Closeness, PersonKind
 from fgdm.web import TEMPLATE_DIR
 
@@ -50,6 +51,11 @@ def network(size: int, *, children: tuple[str, ...] = ("Aisha",)) -> Snapshot:
         if i % 4 == 3:
             ties.append(Tie(person_id, person_id - 2, Closeness.some_contact))
     return Snapshot(people=tuple(people), ties=tuple(ties))
+
+
+def render_ecomap(snapshot: Snapshot, **options) -> str:
+    """The SVG text a page gets for this network map."""
+    return str(_render_ecomap(snapshot, **options))
 
 
 def parse(svg: str) -> ET.Element:

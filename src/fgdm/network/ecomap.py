@@ -14,15 +14,18 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from itertools import pairwise
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from babel.lists import format_list
-from markupsafe import Markup
 
 from fgdm import i18n
 from fgdm.analysis.snapshot import PersonNode, Snapshot, Tie
 from fgdm.i18n import gettext as _
 from fgdm.network.ecomap_fits import EcomapFits, private_folder
 from fgdm.network.vocabulary import Closeness, PersonKind, closeness_label, person_kind_label
+
+if TYPE_CHECKING:
+    from jinja2.environment import TemplateModule
 
 # Text and nodes keep their size whatever the width: a drawing 360 units wide is shown
 # about 330 px wide on a small phone (inside the page's padding), where 13 units stay
@@ -961,11 +964,12 @@ def render_ecomap(
     id_prefix: str = "ecomap",
     direction: str | None = None,
     width: float = BASE_WIDTH,
-) -> Markup:
-    """The ecomap as an SVG element for a page, with a title, a plain-words description
-    and a key. Width 360 suits a phone; direction is 'ltr' or 'rtl' (default: the page's).
-    The same drawing asked for again is taken from a cache, like its layout: drawing it
-    costs a network page more than reading the network does."""
+) -> TemplateModule:
+    """The ecomap as an SVG element for a page (placed with `{{ }}`; `str()` gives its
+    text), with a title, a plain-words description and a key. Width 360 suits a phone;
+    direction is 'ltr' or 'rtl' (default: the page's). The same drawing asked for again is
+    taken from a cache, like its layout: drawing it costs a network page more than reading
+    the network does."""
     direction = direction or i18n.text_direction()
     return _drawn_svg(
         drawn_part(snapshot), width, direction, title_name, id_prefix, i18n.current_locale()
@@ -975,21 +979,20 @@ def render_ecomap(
 @lru_cache(maxsize=64)
 def _drawn_svg(
     snapshot: Snapshot, width: float, direction: str, title_name: str, id_prefix: str, locale: str
-) -> Markup:
+) -> TemplateModule:
     # Imported here so the layout above stays free of the web layer (bench, analysis).
     from fgdm.web import templates
 
-    template = templates.env.get_template("network/_ecomap.svg")
-    # The app's template environment escapes every value (autoescape; the template itself
-    # marks nothing safe: tests/unit/test_ecomap.py), so what it gives is safe to place in a
-    # page as it is, as it was when the page included the template.
-    return Markup(  # noqa: S704  # nosec B704
-        template.render(
-            map=_cached_layout(snapshot, width, direction == "rtl", locale),
-            title_name=title_name,
-            id_prefix=id_prefix,
-            direction=direction,
-            closeness=Closeness,
-            kind_colours=KIND_COLOURS,
-        )
+    # Rendered once by Jinja, escaping every value as on any page; a page that places it
+    # with {{ }} gets Jinja's own rendered output as it is (the module's __html__), as when
+    # the page included the template. Nothing here marks text as safe.
+    return templates.env.get_template("network/_ecomap.svg").make_module(
+        {
+            "map": _cached_layout(snapshot, width, direction == "rtl", locale),
+            "title_name": title_name,
+            "id_prefix": id_prefix,
+            "direction": direction,
+            "closeness": Closeness,
+            "kind_colours": KIND_COLOURS,
+        }
     )

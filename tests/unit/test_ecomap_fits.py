@@ -131,3 +131,51 @@ def test_the_shared_folder_is_refused_when_another_user_could_reach_it(tmp_path,
     elsewhere.mkdir(mode=0o700)
     os.symlink(elsewhere, folder)  # someone put a link in its place
     assert private_folder("ecomap") is None
+
+
+def village(family: int, friends: int, *, children: int = 1) -> Snapshot:
+    """Children with `family` close relatives and `friends` friends of mixed closeness."""
+    people = [PersonNode(id=i + 1, name=f"Child {i}", is_child=True) for i in range(children)]
+    ties = []
+    for i in range(family + friends):
+        kind = PersonKind.family if i < family else PersonKind.friend
+        closeness = Closeness.close if i < family else list(Closeness)[i % len(Closeness)]
+        people.append(PersonNode(id=100 + i, name=f"Helper number {i}", kind=kind))
+        ties.append(Tie(1 + i % children, 100 + i, closeness))
+    return Snapshot(people=tuple(people), ties=tuple(ties))
+
+
+@pytest.mark.parametrize("width", [360, 720])
+@pytest.mark.parametrize(
+    "snapshot",
+    [village(2, 1), crowded(), village(15, 30), village(5, 55, children=3), village(40, 80)],
+    ids=["three people", "twenty friends", "forty-five", "sixty, three children", "120"],
+)
+def test_the_search_starts_near_the_answer_and_finds_the_same_height(
+    snapshot, width, monkeypatch, tries
+):
+    monkeypatch.setattr(ecomap, "FITS", EcomapFits(None))
+    guessed = ecomap._layout(snapshot, width=width, rtl=False)
+    guessed_tries = len(tries)
+
+    walked = walk_up_from_the_least(snapshot, width, monkeypatch, tries)
+
+    assert guessed == walked
+    assert guessed_tries <= min(len(tries), 5)
+
+
+@pytest.mark.parametrize("wrong_by", [-3, 2, 6])
+def test_a_guess_too_low_or_too_high_still_finds_the_least_height(wrong_by, monkeypatch, tries):
+    monkeypatch.setattr(ecomap, "FITS", EcomapFits(None))
+    likely_step = ecomap._likely_step
+    monkeypatch.setattr(ecomap, "_likely_step", lambda *args: max(likely_step(*args) + wrong_by, 0))
+    guessed = ecomap._layout(village(15, 30), width=360, rtl=False)
+
+    assert guessed == walk_up_from_the_least(village(15, 30), 360, monkeypatch, tries)
+
+
+def walk_up_from_the_least(snapshot, width, monkeypatch, tries) -> ecomap.Ecomap:
+    """The map drawn by trying each height from the least up (the search without a guess)."""
+    tries.clear()
+    monkeypatch.setattr(ecomap, "_likely_step", lambda *_: 0)
+    return ecomap._layout(snapshot, width=width, rtl=False)

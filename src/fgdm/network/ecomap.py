@@ -52,6 +52,10 @@ GAP = 2.0  # empty space kept between boxes
 GROWTH = 1.25
 REFINE_STEPS = 2
 MAX_STRETCH = 12.0
+# Where the search for the height starts, at BASE_WIDTH: a unit of stretch for each 16 people,
+# or each 12 on the busiest ring, whichever is more (measured over a few hundred networks).
+PEOPLE_PER_STRETCH = 16.0
+RING_PEOPLE_PER_STRETCH = 12.0
 
 # Closeness from the nearest to the furthest, for "nearest child" and drawing order.
 CLOSENESS_ORDER = tuple(Closeness)
@@ -268,9 +272,22 @@ class _Grid:
             self.cells.setdefault(key, []).append(box)
 
     def hits(self, box: Box) -> bool:
-        return any(
-            box.overlaps(other) for key in self._keys(box) for other in self.cells.get(key, ())
-        )
+        """Whether `box` overlaps a box already placed (Box.overlaps, written out: this is
+        the innermost step of laying a map out)."""
+        cell, cells = self.cell, self.cells
+        left, top, right, bottom = box.left, box.top, box.right + GAP, box.bottom + GAP
+        rows = range(math.floor(box.top / cell), math.floor(box.bottom / cell) + 1)
+        for i in range(math.floor(box.left / cell), math.floor(box.right / cell) + 1):
+            for j in rows:
+                for other in cells.get((i, j), ()):
+                    if (
+                        right > other.left
+                        and other.right + GAP > left
+                        and bottom > other.top
+                        and other.bottom + GAP > top
+                    ):
+                        return True
+        return False
 
 
 @dataclass(frozen=True)
@@ -592,24 +609,25 @@ def _fit(plan: _Plan, grid: _Grid, frame: _Frame, edges: tuple[float, float]) ->
             found.append((direction * level, angle))
         return found
 
-    waiting: list[tuple[float, tuple[int, bool, int, int], float, float, str]] = []
+    # A place waits with its cheapest label side only: the next side is queued when this one
+    # is taken, and none when the node itself is not free there. Each side's cost is above
+    # the one before, so places come out in the same order as if every side waited at once.
+    waiting: list[tuple[float, tuple[int, bool, int, int], float, float, float]] = []
+
+    def queue(level: int, step: int, spot_index: int, slot_index: int, angle: float) -> None:
+        part = BAND_SPOTS[spot_index]
+        cost = level + LABEL_SLOTS[slot_index][1] + 3 * abs(part - 0.5)
+        order = (level, step < 0, spot_index, slot_index)
+        heapq.heappush(waiting, (cost, order, angle, inside + part * (outside - inside), step))
 
     def add_places(level: int, angles: list[tuple[int, float]]) -> None:
         for step, angle in angles:
             # The band's width square to the ring here: wider at the top of a tall drawing.
             across = (outside - inside) * frame.stretch / frame.speed(1.0, angle)
             for spot_index, part in enumerate(BAND_SPOTS):
-                if min(part, 1 - part) * across < NODE_RADIUS + GAP:
-                    continue
-                for slot_index, (slot, slot_cost) in enumerate(LABEL_SLOTS):
-                    cost = level + slot_cost + 3 * abs(part - 0.5)
-                    order = (level, step < 0, spot_index, slot_index)
-                    place = (cost, order, angle, inside + part * (outside - inside), slot)
-                    heapq.heappush(waiting, place)
+                if min(part, 1 - part) * across >= NODE_RADIUS + GAP:
+                    queue(level, step, spot_index, 0, angle)
 
-    # Each place is tried with up to four label sides: whether the node itself is free
-    # there is worked out once.
-    nodes: dict[tuple[float, float], tuple[float, float, bool]] = {}
     level, more = 0, True
     while True:
         while more and (not waiting or waiting[0][0] > level):
@@ -619,22 +637,23 @@ def _fit(plan: _Plan, grid: _Grid, frame: _Frame, edges: tuple[float, float]) ->
             level += 1
         if not waiting:
             return None
-        _cost, _order, angle, rx, slot = heapq.heappop(waiting)
-        known = nodes.get((rx, angle))
-        if known is None:
+        _cost, (at_level, _back, spot_index, slot_index), angle, rx, step = heapq.heappop(waiting)
+        if slot_index == 0:
             x, y = frame.point(rx, angle)
             node = Box(x - NODE_RADIUS, y - NODE_RADIUS, x + NODE_RADIUS, y + NODE_RADIUS)
-            free = node.left >= edges[0] and node.right <= edges[1] and not grid.hits(node)
-            known = nodes[(rx, angle)] = (x, y, free)
-        x, y, free = known
-        if not free:
-            continue
-        spot = _spot(x, y, NODE_RADIUS, plan.label, slot)
-        if spot.label.left < edges[0] or spot.label.right > edges[1]:
-            continue
-        if grid.hits(spot.label):
-            continue
-        return spot
+            if node.left < edges[0] or node.right > edges[1] or grid.hits(node):
+                continue
+        else:
+            x, y = frame.point(rx, angle)
+        spot = _spot(x, y, NODE_RADIUS, plan.label, LABEL_SLOTS[slot_index][0])
+        if (
+            spot.label.left >= edges[0]
+            and spot.label.right <= edges[1]
+            and not grid.hits(spot.label)
+        ):
+            return spot
+        if slot_index + 1 < len(LABEL_SLOTS):
+            queue(at_level, step, spot_index, slot_index + 1, angle)
 
 
 def _fit_everyone(
@@ -663,13 +682,25 @@ def _fit_everyone(
         found = attempt(known)
         if found is not None:
             return found
-    best = attempt(1.0)
-    if best is not None:
+    # The heights tried: the least, then each a step taller, up to the most.
+    steps = [1.0]
+    while steps[-1] < MAX_STRETCH:
+        steps.append(min(steps[-1] * GROWTH, MAX_STRETCH))
+    # The search starts at the step a drawing of this many people at this width usually
+    # needs, and walks up to the first step that fits or down to the last: the same
+    # answer as walking up from the least, with a few tries rather than up to ten.
+    at = min(_likely_step(len(plans), max(band_weights), width), len(steps) - 1)
+    best = attempt(steps[at])
+    if best is None:
+        while best is None:
+            at += 1
+            best = attempt(steps[at])
+    else:
+        while at > 0 and (shorter := attempt(steps[at - 1])) is not None:
+            at, best = at - 1, shorter
+    if at == 0:
         return best
-    low, high = 1.0, 1.0
-    while best is None:
-        low, high = high, min(high * GROWTH, MAX_STRETCH)
-        best = attempt(high)
+    low, high = steps[at - 1], steps[at]
     for _step in range(REFINE_STEPS):
         middle = (low + high) / 2
         found = attempt(middle)
@@ -678,6 +709,15 @@ def _fit_everyone(
         else:
             high, best = middle, found
     return best
+
+
+def _likely_step(people: int, busiest_ring: float, width: float) -> int:
+    """The height step (see _fit_everyone) a drawing of this many people, with this many on
+    its busiest ring, usually needs at this width (an area four times as large at twice the
+    width)."""
+    stretch = max(people / PEOPLE_PER_STRETCH, busiest_ring / RING_PEOPLE_PER_STRETCH)
+    stretch *= (BASE_WIDTH / width) ** 2
+    return max(round(math.log(stretch) / math.log(GROWTH)), 0) if stretch > 1 else 0
 
 
 def _zigzag(

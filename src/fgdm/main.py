@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from urllib.parse import quote
 
 import anyio.to_thread
+import babel.localedata
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
@@ -66,14 +67,25 @@ from fgdm.web import STATIC_DIR, redirect, render, safe_next, templates
 log = logging.getLogger("fgdm")
 
 
-def warm_up() -> None:
-    """Compiles every template (from the compiled copies other workers left, a fiftieth of
-    a second; most of a second without them) before the worker takes its first request,
-    rather than while people wait, at start and after a worker has been replaced. Routes
-    are left to FastAPI, which prepares each at its first use in a millisecond or two:
-    preparing all of them here held a replaced worker back a third of a second."""
+def warm_up(app: FastAPI) -> None:
+    """Prepares what is otherwise prepared at its first use, before the worker takes its
+    first request rather than while people wait (at start, and after a worker has been
+    replaced):
+    - every route, matched against an address none has: FastAPI prepares all the routes of
+      a router the first time any of them is matched (a quarter of a second for all, most
+      of it in a worker's first few pages otherwise);
+    - every template (from the compiled copies other workers left, a fiftieth of a second;
+      most of a second without them);
+    - each offered language's dates, numbers and lists (Babel reads them at first use,
+      a few hundredths of a second).
+    Meanwhile the other workers take the requests."""
+    scope = {"type": "http", "method": "GET", "path": "/\x00", "root_path": "", "app": app}
+    for route in app.router.routes:
+        route.matches(dict(scope))
     for name in templates.env.list_templates():
         templates.env.get_template(name)
+    for locale in i18n.LANGUAGES:
+        babel.localedata.load(locale)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -95,7 +107,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # (RequestSlotsMiddleware), so requests queue instead of starving each other.
         limiter = anyio.to_thread.current_default_thread_limiter()
         limiter.total_tokens = app.state.settings.db_pool_size
-        warm_up()
+        warm_up(app)
         # What start-up made (modules, routes, templates, catalogues: about 300,000 objects)
         # lasts as long as the worker. Left to the garbage collector, every full collection
         # walks all of it, stopping the worker for 150-200 ms every 15 s or so under load;

@@ -492,6 +492,44 @@ def check_after(database_url: str, acknowledged: list[str]) -> str:
     )
 
 
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def processor_seconds(pid: int, *, reaped_children: bool = False) -> float:
+    """Processor time a process has used (and, if asked, its children that have ended and
+    been waited for: a killed worker's, once uvicorn has replaced it); 0 if it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    used = int(fields[11]) + int(fields[12])  # utime, stime
+    if reaped_children:
+        used += int(fields[13]) + int(fields[14])  # cutime, cstime
+    return used / TICKS
+
+
+def processor_used(server: subprocess.Popen, database_url: str) -> tuple[float, float, float]:
+    """Processor seconds used so far by the app (uvicorn and its workers, living or ended),
+    by PostgreSQL (every process of its user on this machine) and by this program."""
+    app = processor_seconds(server.pid, reaped_children=True)
+    app += sum(processor_seconds(pid) for pid in workers_of(server))
+    database = 0.0
+    if not database_url.startswith("sqlite"):
+        found = subprocess.run(["pgrep", "-u", "postgres"], capture_output=True, text=True)
+        database = sum(processor_seconds(int(pid)) for pid in found.stdout.split())
+    return app, database, time.process_time()
+
+
+def processor_line(before: tuple, after: tuple, requests: int) -> str:
+    """Processor time a request: on a machine whose cores the app shares with the database
+    and this program, the p95 follows these figures, which vary from one run to the next."""
+    app, database, this = (
+        (b - a) * 1000 / max(requests, 1) for a, b in zip(before, after, strict=True)
+    )
+    server = f", PostgreSQL {database:.1f} ms" if database else ""
+    return f"    processor time a request: app {app:.1f} ms{server}, this program {this:.1f} ms"
+
+
 def run(label: str, database_url: str, tmp: Path, args: argparse.Namespace) -> tuple:
     """The people run (with a worker killed half-way), then the capacity run."""
     instance = tmp / f"instance-{label}"
@@ -501,8 +539,11 @@ def run(label: str, database_url: str, tmp: Path, args: argparse.Namespace) -> t
     server = serve_app(database_url, instance, port)
     try:
         wait_until_up(port)
+        before = processor_used(server, database_url)
         results = asyncio.run(drive(port, people, args.users, args.seconds, args.think, server))
+        after = processor_used(server, database_url)
         print(results.line(f"fgdm on {label:10}", args.seconds))
+        print(processor_line(before, after, len(results.latencies)))
         print(results.pages())
         print(check_after(database_url, results.acknowledged))
         capacity = asyncio.run(drive(port, people, args.users, args.capacity_seconds, 0))

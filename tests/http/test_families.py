@@ -3,10 +3,12 @@ member; what a team manager may and may not do."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
 from bs4 import BeautifulSoup
+from sqlalchemy import event
 from sqlmodel import col, func, select
 
 from fgdm.accounts.models import StaffRole
@@ -167,6 +169,41 @@ def test_family_home_is_audited_as_a_view(client, db, settings):
         (setup.parent.id, setup.id, "family_member")
     ]
     assert views[0].object_type == "family_group"
+
+
+def test_family_home_names_every_child_and_reads_the_people_once(client, app, db, settings):
+    """The home page names the children, links to their three houses and shows the network's
+    gaps from one reading of the family's people (each read is a round trip to the database
+    on every visit to the most visited page)."""
+    setup = make_family(db, settings, children=("Zara", "Amir", "bilal"))
+    statements: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_args) -> None:  # noqa: ANN001
+        statements.append(statement)
+
+    for who in (setup.practitioner, setup.parent):
+        client.sign_in(who.login, PASSPHRASE)
+        statements.clear()
+        event.listen(app.state.engine, "before_cursor_execute", seen)
+        try:
+            page = _page(client.get(f"/families/{setup.id}"))
+        finally:
+            event.remove(app.state.engine, "before_cursor_execute", seen)
+
+        names = [p.get_text(strip=True) for p in page.select("ul.card-list .card__title")]
+        assert names == ["Zara", "Amir", "bilal"]  # in the order they were added
+        people_reads = [s for s in statements if re.search(r"\bFROM person\b", s)]
+        assert len(people_reads) == 1, people_reads
+        client.post("/logout", data={"csrf_token": client.last_token})
+    # The practitioner sees the link to every child's three houses; the parent none, as no
+    # child has shared theirs.
+    client.sign_in(setup.practitioner.login, PASSPHRASE)
+    page = _page(client.get(f"/families/{setup.id}"))
+    assert page.select_one(f"a[href='/families/{setup.id}/three-houses']")
+    client.post("/logout", data={"csrf_token": client.last_token})
+    client.sign_in(setup.parent.login, PASSPHRASE)
+    page = _page(client.get(f"/families/{setup.id}"))
+    assert page.select_one(f"a[href='/families/{setup.id}/three-houses']") is None
 
 
 def test_family_home_shows_practitioner_links_only_to_practitioners(

@@ -113,8 +113,11 @@ def family_create(
 def family_home(
     request: Request, family_id: int, session: SessionDep, actor: ActorDep, access: FamilyDep
 ) -> Response:
-    overview = families_service.get_overview(session, actor=actor, access=access)
     network = network_service.load_network(session, actor=actor, access=access, audit=False)
+    # Every child of the family group, read once with the network (as the network page
+    # reads them) for the parts of this page that name them.
+    children = [view.person for view in network.children]
+    overview = families_service.get_overview(session, actor=actor, access=access, children=children)
     report = network_service.report(network, settings=request.app.state.settings)
     return render(
         request,
@@ -126,7 +129,9 @@ def family_home(
             "names": report.names,
             "severity_label": severity_label,
             # Only children whose three houses this person may see: no link for the others.
-            "house_children": voice_service.children_to_see(session, actor=actor, access=access),
+            "house_children": voice_service.children_to_see(
+                session, actor=actor, access=access, children=children
+            ),
             "agree_again_since": plan_service.agree_again_since(
                 session, actor=actor, access=access
             ),

@@ -259,9 +259,18 @@ class FamilyOverview:
     members: list[MemberRow]
 
 
-def get_overview(session: Session, *, actor: Actor, access: FamilyAccess) -> FamilyOverview:
-    """Everything the family group's home page shows; records that it was viewed."""
-    children = _children_of(session, [access.family_id]).get(access.family_id, [])
+def get_overview(
+    session: Session,
+    *,
+    actor: Actor,
+    access: FamilyAccess,
+    children: list[Person] | None = None,
+) -> FamilyOverview:
+    """Everything the family group's home page shows; records that it was viewed. The
+    children are read here unless the caller has them already (every child of this family
+    group, in the order they were added)."""
+    if children is None:
+        children = _children_of(session, [access.family_id]).get(access.family_id, [])
     audit_service.record(
         session,
         actor=actor,

@@ -21,6 +21,7 @@ Every read (page, print, drawing) and every change is audited in the same transa
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -329,16 +330,26 @@ def _view(
     )
 
 
-def children_to_see(session: Session, *, actor: Actor, access: FamilyAccess) -> list[Person]:
+def children_to_see(
+    session: Session,
+    *,
+    actor: Actor,
+    access: FamilyAccess,
+    children: Sequence[Person] | None = None,
+) -> list[Person]:
     """The children whose three houses this person may see (practitioners: every child in
-    the network), without recording a view: it names only children the family page shows."""
+    the network), by name, without recording a view: it names only children the family page
+    shows. The children are read here unless the caller has them already (every child of
+    this family group)."""
     if access.role == AccessRole.manager or actor.user_id is None:
         return []
-    children = session.exec(
-        select(Person)
-        .where(Person.family_group_id == access.family_id, col(Person.is_child).is_(True))
-        .order_by(col(Person.known_as), col(Person.id))
-    ).all()
+    if children is None:
+        children = session.exec(
+            select(Person).where(
+                Person.family_group_id == access.family_id, col(Person.is_child).is_(True)
+            )
+        ).all()
+    children = sorted(children, key=lambda child: (child.known_as, child.id or 0))
     if access.role == AccessRole.practitioner:
         return list(children)
     all_houses = session.exec(

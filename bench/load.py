@@ -126,7 +126,7 @@ class Answer:
         return self.body.decode()
 
 
-class Person:
+class Browser:
     """One simulated person's browser: a new connection for each request (keep-alive
     between this loopback client and uvicorn waits on delayed ACKs, 40 ms a request that is
     not server time), the cookies the app sets, gzip asked for as a phone does. Written
@@ -327,7 +327,7 @@ def workers_of(server: subprocess.Popen) -> list[int]:
     return workers
 
 
-async def sign_in(client: Person, who: dict) -> None:
+async def sign_in(client: Browser, who: dict) -> None:
     page = await client.get("/login")
     token = CSRF.search(page.text).group(1)
     await client.post(
@@ -337,7 +337,7 @@ async def sign_in(client: Person, who: dict) -> None:
 
 async def person(
     n: int,
-    client: Person,
+    client: Browser,
     who: dict,
     until: float,
     results: Results,
@@ -402,7 +402,7 @@ async def timed(request, results: Results, label: str) -> Answer:
     return response
 
 
-async def write(client: Person, family: int, results: Results, *, plan: bool) -> None:
+async def write(client: Browser, family: int, results: Results, *, plan: bool) -> None:
     """Adds a person to the network, or an action to the family plan, with a unique
     marker: acknowledged (303) means it must be stored."""
     form = f"/families/{family}/plan/actions/new" if plan else f"/families/{family}/network"
@@ -426,7 +426,7 @@ async def drive(
     """Everyone signs in first (not timed), then uses the app for `seconds`."""
     results = Results()
     killing = asyncio.Event()
-    clients = [Person(port) for _ in range(users)]
+    clients = [Browser(port) for _ in range(users)]
     who = [people[i % len(people)] for i in range(users)]
     signed_in = await asyncio.gather(
         *(sign_in(client, person_) for client, person_ in zip(clients, who, strict=True)),
@@ -460,7 +460,7 @@ async def drive_baseline(port: int, users: int, seconds: float, think: float) ->
 
     async def one(n: int) -> None:
         rng = random.Random(n)
-        client = Person(port)
+        client = Browser(port)
         while time.monotonic() < until:
             await timed(client.get("/"), results, "/")
             if think:

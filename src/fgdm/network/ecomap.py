@@ -57,6 +57,17 @@ MAX_STRETCH = 12.0
 PEOPLE_PER_STRETCH = 16.0
 RING_PEOPLE_PER_STRETCH = 12.0
 
+
+def _stretch_steps() -> tuple[float, ...]:
+    """The heights tried: the least, then each a step taller, up to the most."""
+    steps = [1.0]
+    while steps[-1] < MAX_STRETCH:
+        steps.append(min(steps[-1] * GROWTH, MAX_STRETCH))
+    return tuple(steps)
+
+
+STRETCH_STEPS = _stretch_steps()
+
 # Closeness from the nearest to the furthest, for "nearest child" and drawing order.
 CLOSENESS_ORDER = tuple(Closeness)
 RING_COUNT = 4
@@ -638,13 +649,11 @@ def _fit(plan: _Plan, grid: _Grid, frame: _Frame, edges: tuple[float, float]) ->
         if not waiting:
             return None
         _cost, (at_level, _back, spot_index, slot_index), angle, rx, step = heapq.heappop(waiting)
-        if slot_index == 0:
-            x, y = frame.point(rx, angle)
+        x, y = frame.point(rx, angle)
+        if slot_index == 0:  # the node's own place is checked once, with its first side
             node = Box(x - NODE_RADIUS, y - NODE_RADIUS, x + NODE_RADIUS, y + NODE_RADIUS)
             if node.left < edges[0] or node.right > edges[1] or grid.hits(node):
                 continue
-        else:
-            x, y = frame.point(rx, angle)
         spot = _spot(x, y, NODE_RADIUS, plan.label, LABEL_SLOTS[slot_index][0])
         if (
             spot.label.left >= edges[0]
@@ -682,25 +691,21 @@ def _fit_everyone(
         found = attempt(known)
         if found is not None:
             return found
-    # The heights tried: the least, then each a step taller, up to the most.
-    steps = [1.0]
-    while steps[-1] < MAX_STRETCH:
-        steps.append(min(steps[-1] * GROWTH, MAX_STRETCH))
     # The search starts at the step a drawing of this many people at this width usually
     # needs, and walks up to the first step that fits or down to the last: the same
     # answer as walking up from the least, with a few tries rather than up to ten.
-    at = min(_likely_step(len(plans), max(band_weights), width), len(steps) - 1)
-    best = attempt(steps[at])
+    at = min(_likely_step(len(plans), max(band_weights), width), len(STRETCH_STEPS) - 1)
+    best = attempt(STRETCH_STEPS[at])
     if best is None:
         while best is None:
             at += 1
-            best = attempt(steps[at])
+            best = attempt(STRETCH_STEPS[at])
     else:
-        while at > 0 and (shorter := attempt(steps[at - 1])) is not None:
+        while at > 0 and (shorter := attempt(STRETCH_STEPS[at - 1])) is not None:
             at, best = at - 1, shorter
     if at == 0:
         return best
-    low, high = steps[at - 1], steps[at]
+    low, high = STRETCH_STEPS[at - 1], STRETCH_STEPS[at]
     for _step in range(REFINE_STEPS):
         middle = (low + high) / 2
         found = attempt(middle)

@@ -351,7 +351,7 @@ def children_to_see(
         ).all()
     children = sorted(children, key=lambda child: (child.known_as, child.id or 0))
     if access.role == AccessRole.practitioner:
-        return list(children)
+        return children
     all_houses = session.exec(
         select(ThreeHouses).where(ThreeHouses.family_group_id == access.family_id)
     ).all()

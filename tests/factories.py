@@ -4,8 +4,12 @@ real use. Each returns what it made; the caller's session is committed here."""
 from __future__ import annotations
 
 import itertools
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
+from sqlalchemy import Engine, event
 from sqlmodel import Session
 
 from fgdm.accounts import service as accounts_service
@@ -105,3 +109,23 @@ def make_family(
     )
     session.commit()
     return FamilySetup(family=family, practitioner=practitioner, parent=parent, young_person=young)
+
+
+@contextmanager
+def statements_run(engine: Engine) -> Iterator[list[str]]:
+    """The SQL statements the engine runs inside the block, in order."""
+    seen: list[str] = []
+
+    def note(_conn, _cursor, statement, *_args) -> None:  # noqa: ANN001
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+
+
+def reads_of(statements: list[str], table: str) -> list[str]:
+    """The statements that read from this table."""
+    return [s for s in statements if re.search(rf"\bFROM {table}\b", s)]

@@ -3,12 +3,10 @@ member; what a team manager may and may not do."""
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 
 import pytest
 from bs4 import BeautifulSoup
-from sqlalchemy import event
 from sqlmodel import col, func, select
 
 from fgdm.accounts.models import StaffRole
@@ -18,7 +16,7 @@ from fgdm.families import service as families_service
 from fgdm.families.models import FamilyGroup, MemberRole, Membership
 from fgdm.families.service import AccessRole, FamilyAccess
 from fgdm.network.models import Person
-from tests.factories import PASSPHRASE, actor_for, make_family, make_user
+from tests.factories import PASSPHRASE, actor_for, make_family, make_user, reads_of, statements_run
 
 
 def _page(response) -> BeautifulSoup:
@@ -176,24 +174,14 @@ def test_family_home_names_every_child_and_reads_the_people_once(client, app, db
     gaps from one reading of the family's people (each read is a round trip to the database
     on every visit to the most visited page)."""
     setup = make_family(db, settings, children=("Zara", "Amir", "bilal"))
-    statements: list[str] = []
-
-    def seen(_conn, _cursor, statement, *_args) -> None:  # noqa: ANN001
-        statements.append(statement)
-
     for who in (setup.practitioner, setup.parent):
         client.sign_in(who.login, PASSPHRASE)
-        statements.clear()
-        event.listen(app.state.engine, "before_cursor_execute", seen)
-        try:
+        with statements_run(app.state.engine) as statements:
             page = _page(client.get(f"/families/{setup.id}"))
-        finally:
-            event.remove(app.state.engine, "before_cursor_execute", seen)
 
         names = [p.get_text(strip=True) for p in page.select("ul.card-list .card__title")]
         assert names == ["Zara", "Amir", "bilal"]  # in the order they were added
-        people_reads = [s for s in statements if re.search(r"\bFROM person\b", s)]
-        assert len(people_reads) == 1, people_reads
+        assert len(reads_of(statements, "person")) == 1
         client.post("/logout", data={"csrf_token": client.last_token})
     # The practitioner sees the link to every child's three houses; the parent none, as no
     # child has shared theirs.

@@ -17,7 +17,14 @@ from fgdm.network import service as network_service
 from fgdm.network.service import PersonInput
 from fgdm.plans import service as plans_service
 from fgdm.plans.models import FamilyPlan, FamilyPlanAgreement, PlanAction, PlanGoal
-from tests.factories import PASSPHRASE, actor_for, make_family, make_user
+from tests.factories import (
+    PASSPHRASE,
+    actor_for,
+    make_family,
+    make_user,
+    reads_of,
+    statements_run,
+)
 
 PAGES = [
     "",
@@ -152,6 +159,32 @@ def test_the_action_with_people_shows_them_and_no_finding(make_client, db, setti
     page = soup(mum.get(base(family)))
     assert page.select_one(".plan-action__who").get_text(strip=True) == "Nan"
     assert page.select_one(".finding") is None
+
+
+def test_the_plan_page_reads_the_plan_its_goals_and_actions_once(
+    make_client, app, db, settings, family
+):
+    """The plan page shows each action with its goal and who does it, and the findings
+    about the actions, from one reading of each (the gap analysis checks the actions the
+    page has just read: each read is a round trip to the database)."""
+    nan = person(db, settings, family, "Nan")
+    mum = signed_in(make_client, family.parent)
+    mum.submit(base(family) + "/goals", {"text": "Amir gets to school on time"})
+    goal = db.exec(select(PlanGoal)).one()
+    add_action(mum, family, who=str(nan.id), goal_id=str(goal.id))
+    add_action(mum, family, what="Someone fixes the boiler")
+    with statements_run(app.state.engine) as statements:
+        page = soup(mum.get(base(family)))
+
+    cards = page.select(".plan-action")
+    assert [c.select_one(".plan-action__who").get_text(strip=True) for c in cards] == [
+        "Nan",
+        "Nobody yet",
+    ]
+    assert "Amir gets to school on time" in cards[0].get_text()
+    assert "Nobody is named to do this" in page.select_one(".finding").get_text()
+    for table in ("family_plan", "plan_goal", "plan_action"):
+        assert len(reads_of(statements, table)) == 1, table
 
 
 def test_the_action_finding_is_beside_the_network_gaps(make_client, db, family):

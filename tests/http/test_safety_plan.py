@@ -14,7 +14,14 @@ from fgdm.families import service as families_service
 from fgdm.network import service as network_service
 from fgdm.network.service import PersonInput
 from fgdm.safety.models import SafetyNetworkMember, SafetyPlanAgreement, SafetyRule
-from tests.factories import PASSPHRASE, actor_for, make_family, make_user
+from tests.factories import (
+    PASSPHRASE,
+    actor_for,
+    make_family,
+    make_user,
+    reads_of,
+    statements_run,
+)
 from tests.http.test_every_string_translatable import bracketed, untranslated  # noqa: F401
 
 PAGES = [
@@ -201,6 +208,25 @@ def test_the_plan_lists_rules_with_who_does_them_and_the_findings(
     helper = page.select_one(".plan-helper")
     assert "Has not seen the story yet" in helper.get_text()
     assert len(page.select(".findings .finding")) >= 2
+
+
+def test_the_plan_page_reads_the_rules_and_safety_network_once(
+    make_client, app, db, settings, family
+):
+    """The findings beside the plan come from the rules and safety network the page has
+    just read, not from reading them again (each read is a round trip to the database)."""
+    nan = person(db, settings, family, "Nan")
+    mum = signed_in(make_client, family.parent)
+    add_rule(mum, family, who=str(nan.id))
+    add_rule(mum, family, what="Someone checks the fridge")
+    mum.submit(base(family) + "/network", {"person_id": str(nan.id), "what_they_do": "Calls"})
+    with statements_run(app.state.engine) as statements:
+        page = soup(mum.get(base(family)))
+
+    findings = [f.get_text(" ", strip=True) for f in page.select(".findings .finding")]
+    assert any("Someone checks the fridge" in f for f in findings), findings
+    for table in ("safety_plan", "safety_rule", "safety_rule_responsible", "safety_network_member"):
+        assert len(reads_of(statements, table)) == 1, table
 
 
 def test_moving_a_rule_up_changes_the_order(make_client, db, family):

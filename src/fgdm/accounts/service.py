@@ -295,16 +295,20 @@ def start_session(
     return token
 
 
+# Built once, not on every request: only the token's hash changes from one to the next.
+_LIVE_SESSION = (
+    select(UserSession, User)
+    .join(User, col(User.id) == UserSession.user_id)
+    .where(UserSession.id == sa.bindparam("token_hash"))
+)
+
+
 def load_session(session: Session, *, settings: Settings, token: str) -> SignedIn | None:
     """Finds the live session for a cookie token, ending it if it has timed out. Touches
     last_seen_at (at most once a minute) to keep the idle timer fresh."""
     if not token or len(token) > 128:
         return None
-    row = session.exec(
-        select(UserSession, User)
-        .join(User, col(User.id) == UserSession.user_id)
-        .where(UserSession.id == tokens.token_hash(token))
-    ).first()
+    row = session.exec(_LIVE_SESSION, params={"token_hash": tokens.token_hash(token)}).first()
     if row is None:
         return None
     user_session, user = row

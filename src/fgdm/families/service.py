@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from fgdm.accounts.models import StaffRole, User
@@ -72,19 +73,25 @@ class FamilyError(ValueError):
         self.field = field
 
 
+# Built once, not on every request: only the two ids change from one to the next.
+_FAMILY_AND_MEMBERSHIP = (
+    select(FamilyGroup, Membership.role)
+    .join(
+        Membership,
+        (col(Membership.family_group_id) == FamilyGroup.id)
+        & (col(Membership.user_id) == sa.bindparam("user_id"))
+        & col(Membership.removed_at).is_(None),
+        isouter=True,
+    )
+    .where(FamilyGroup.id == sa.bindparam("family_group_id"))
+)
+
+
 def get_access(session: Session, *, user: User, family_group_id: int) -> FamilyAccess | None:
     """Decides whether a user may reach a family group, and as what. None means no access,
     which the web answers with 404 exactly like a family group that does not exist."""
     row = session.exec(
-        select(FamilyGroup, Membership.role)
-        .join(
-            Membership,
-            (col(Membership.family_group_id) == FamilyGroup.id)
-            & (col(Membership.user_id) == user.id)
-            & col(Membership.removed_at).is_(None),
-            isouter=True,
-        )
-        .where(FamilyGroup.id == family_group_id)
+        _FAMILY_AND_MEMBERSHIP, params={"user_id": user.id, "family_group_id": family_group_id}
     ).first()
     if row is None:
         return None

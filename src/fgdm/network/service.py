@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from fgdm import analysis
@@ -138,22 +139,40 @@ class NetworkView:
         raise NotFound(person_id)
 
 
+# A network page's reads, built once rather than on every page: only the ids change.
+_PEOPLE = (
+    select(Person)
+    .where(Person.family_group_id == sa.bindparam("family_id"))
+    .order_by(col(Person.is_child).desc(), col(Person.id))
+)
+_DETAILS = (
+    select(PersonDetail)
+    .where(col(PersonDetail.person_id).in_(sa.bindparam("person_ids", expanding=True)))
+    .order_by(col(PersonDetail.id))
+)
+_DETAIL_VIEWERS = select(DetailViewer).where(
+    col(DetailViewer.detail_id).in_(sa.bindparam("detail_ids", expanding=True))
+)
+_OFFERS = (
+    select(Offer).where(Offer.family_group_id == sa.bindparam("family_id")).order_by(col(Offer.id))
+)
+_RELATIONSHIPS = (
+    select(Relationship)
+    .where(Relationship.family_group_id == sa.bindparam("family_id"))
+    .order_by(col(Relationship.id))
+)
+
+
 def _visible_details(
     session: Session, *, access: FamilyAccess, user_id: int, person_ids: list[int]
 ) -> list[DetailView]:
     if not person_ids:
         return []
-    details = session.exec(
-        select(PersonDetail)
-        .where(col(PersonDetail.person_id).in_(person_ids))
-        .order_by(col(PersonDetail.id))
-    ).all()
+    details = session.exec(_DETAILS, params={"person_ids": person_ids}).all()
     detail_ids = [d.id for d in details]
     named: dict[int, set[int]] = defaultdict(set)
     if detail_ids:
-        for viewer in session.exec(
-            select(DetailViewer).where(col(DetailViewer.detail_id).in_(detail_ids))
-        ).all():
+        for viewer in session.exec(_DETAIL_VIEWERS, params={"detail_ids": detail_ids}).all():
             named[viewer.detail_id].add(viewer.user_id)
     visible = []
     for detail in details:
@@ -176,32 +195,28 @@ def _may_see(
 
 
 def load_network(
-    session: Session, *, actor: Actor, access: FamilyAccess, audit: bool = True
+    session: Session,
+    *,
+    actor: Actor,
+    access: FamilyAccess,
+    audit: bool = True,
+    safety: tuple[list[Rule], dict[int, bool]] | None = None,
+    actions: list[PlanAction] | None = None,
 ) -> NetworkView:
     """Everyone in the family group's network with what this reader may see; audited as a
-    view of the network."""
+    view of the network. A plan's page passes the safety plan's rules and network, or the
+    family plan's actions, that it has just read itself, so they are not read again."""
     assert actor.user_id is not None
-    people = session.exec(
-        select(Person)
-        .where(Person.family_group_id == access.family_id)
-        .order_by(col(Person.is_child).desc(), col(Person.id))
-    ).all()
+    family = {"family_id": access.family_id}
+    people = session.exec(_PEOPLE, params=family).all()
     views = {p.id: PersonView(person=p) for p in people}
     for detail in _visible_details(
         session, access=access, user_id=actor.user_id, person_ids=list(views)
     ):
         views[detail.detail.person_id].details.append(detail)
-    for offer in session.exec(
-        select(Offer).where(Offer.family_group_id == access.family_id).order_by(col(Offer.id))
-    ).all():
+    for offer in session.exec(_OFFERS, params=family).all():
         views[offer.person_id].offers.append(offer)
-    relationships = list(
-        session.exec(
-            select(Relationship)
-            .where(Relationship.family_group_id == access.family_id)
-            .order_by(col(Relationship.id))
-        ).all()
-    )
+    relationships = list(session.exec(_RELATIONSHIPS, params=family).all())
     if audit:
         audit_service.record(
             session,
@@ -215,14 +230,18 @@ def load_network(
     from fgdm.plans import service as family_plan_service
     from fgdm.safety import plan_service
 
-    rules, safety_network = plan_service.for_analysis(session, family_id=access.family_id)
+    if safety is None:
+        safety = plan_service.for_analysis(session, family_id=access.family_id)
+    if actions is None:
+        actions = family_plan_service.for_analysis(session, family_id=access.family_id)
+    rules, safety_network = safety
     return NetworkView(
         access=access,
         people=list(views.values()),
         relationships=relationships,
         rules=rules,
         safety_network=safety_network,
-        actions=family_plan_service.for_analysis(session, family_id=access.family_id),
+        actions=actions,
     )
 
 

@@ -8,7 +8,7 @@ read_plan()."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any, TypeVar
 
@@ -259,8 +259,12 @@ def _require_writer(session: Session, actor: Actor, access: FamilyAccess, action
     lock.check_plan_writable(session, access=access)
 
 
+# Built once: most family pages read the plan (for the gap analysis, if nothing else).
+_PLAN = select(FamilyPlan).where(FamilyPlan.family_group_id == sa.bindparam("family_id"))
+
+
 def _plan(session: Session, *, family_id: int) -> FamilyPlan | None:
-    return session.exec(select(FamilyPlan).where(FamilyPlan.family_group_id == family_id)).first()
+    return session.exec(_PLAN, params={"family_id": family_id}).first()
 
 
 def _plan_for_writing(session: Session, *, access: FamilyAccess) -> FamilyPlan:
@@ -324,10 +328,16 @@ def _doers(session: Session, action_ids: list[int]) -> dict[int, list[Person]]:
 
 
 def _action_views(
-    session: Session, plan: FamilyPlan | None, worries: set[int] | None = None
+    session: Session,
+    plan: FamilyPlan | None,
+    worries: set[int] | None = None,
+    goals: dict[int | None, PlanGoal] | None = None,
 ) -> list[ActionView]:
+    """The plan's actions with who does each; with each one's goal unless `goals` is
+    given (the goals already read, or none when only the actions are wanted)."""
     actions = _rows(session, PlanAction, plan)
-    goals = {g.id: g for g in _rows(session, PlanGoal, plan)}
+    if goals is None:
+        goals = {g.id: g for g in _rows(session, PlanGoal, plan)}
     doers = _doers(session, [a.id for a in actions if a.id is not None])
     worries = worries or set()
     return [
@@ -348,13 +358,13 @@ def _action_views(
 def for_analysis(session: Session, *, family_id: int) -> list[ActionNode]:
     """The plan's actions with who does each, for the gap analysis beside the network."""
     plan = _plan(session, family_id=family_id)
+    return _action_nodes(_action_views(session, plan, goals={}))
+
+
+def _action_nodes(actions: list[ActionView]) -> list[ActionNode]:
     return [
-        ActionNode(
-            id=av.action.id,
-            text=av.action.what,
-            doer_ids=frozenset(av.who_ids),
-        )
-        for av in _action_views(session, plan)
+        ActionNode(id=av.action.id, text=av.action.what, doer_ids=frozenset(av.who_ids))
+        for av in actions
         if av.action.id is not None
     ]
 
@@ -478,14 +488,21 @@ def read_plan(
     flagged only for readers who may see it), requests with their answers, who agreed and
     who needs to agree again, and the findings about actions; audited as a view."""
     plan = _plan(session, family_id=access.family_id)
-    network = network_service.load_network(session, actor=actor, access=access, audit=False)
+    goals = _rows(session, PlanGoal, plan)
+    actions = _action_views(session, plan, goals={g.id: g for g in goals})
+    # The actions just read are the ones the analysis checks beside the network.
+    network = network_service.load_network(
+        session, actor=actor, access=access, audit=False, actions=_action_nodes(actions)
+    )
     snapshot = network_service.to_snapshot(network)
     worries = {p.id for p in snapshot.people if p.is_worry}
+    for action in actions:
+        action.people = [replace(p, is_worry=p.id in worries) for p in action.people]
     view = PlanView(
         access=access,
         plan=plan,
-        goals=[GoalView(goal=g, number=n) for n, g in enumerate(_rows(session, PlanGoal, plan), 1)],
-        actions=_action_views(session, plan, worries),
+        goals=[GoalView(goal=g, number=n) for n, g in enumerate(goals, 1)],
+        actions=actions,
         requests=[
             RequestView(request=r, number=n)
             for n, r in enumerate(_rows(session, ServiceRequest, plan), 1)

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from fgdm.accounts.models import User
@@ -205,10 +206,12 @@ def _require_writer(session: Session, actor: Actor, access: FamilyAccess, action
         raise _refuse(session, actor, access, action)
 
 
+# Built once: most family pages read the plan (for the gap analysis, if nothing else).
+_PLAN = select(SafetyPlan).where(SafetyPlan.family_group_id == sa.bindparam("family_id"))
+
+
 def _plan(session: Session, *, access: FamilyAccess) -> SafetyPlan | None:
-    return session.exec(
-        select(SafetyPlan).where(SafetyPlan.family_group_id == access.family_id)
-    ).first()
+    return session.exec(_PLAN, params={"family_id": access.family_id}).first()
 
 
 def _plan_for_writing(session: Session, *, access: FamilyAccess) -> SafetyPlan:
@@ -307,20 +310,28 @@ def _members(session: Session, plan: SafetyPlan | None) -> list[MemberView]:
 def for_analysis(session: Session, *, family_id: int) -> tuple[list[Rule], dict[int, bool]]:
     """The plan's rules with who is responsible, and its safety network (person id: knows
     the worries), for the gap analysis to check beside the network."""
-    plan = session.exec(select(SafetyPlan).where(SafetyPlan.family_group_id == family_id)).first()
+    plan = session.exec(_PLAN, params={"family_id": family_id}).first()
     rules = _rules(session, plan)
     who = _responsible(session, [r.id for r in rules if r.id is not None])
+    return _analysis_parts(
+        [(rule, who.get(rule.id or 0, [])) for rule in rules], _members(session, plan)
+    )
+
+
+def _analysis_parts(
+    rules: list[tuple[SafetyRule, list[Person]]], members: list[MemberView]
+) -> tuple[list[Rule], dict[int, bool]]:
     return (
         [
             Rule(
-                id=r.id,
-                text=r.what,
-                responsible_ids=frozenset(p.id for p in who.get(r.id, []) if p.id is not None),
+                id=rule.id,
+                text=rule.what,
+                responsible_ids=frozenset(p.id for p in who if p.id is not None),
             )
-            for r in rules
-            if r.id is not None
+            for rule, who in rules
+            if rule.id is not None
         ],
-        {mv.member.person_id: mv.member.knows_the_worries for mv in _members(session, plan)},
+        {mv.member.person_id: mv.member.knows_the_worries for mv in members},
     )
 
 
@@ -477,7 +488,14 @@ def load_plan(
         if view.may_agree and mine is not None and mine.revision < plan.revision:
             view.agree_again_since = mine.revision
     if settings is not None:
-        network = network_service.load_network(session, actor=actor, access=access, audit=False)
+        # The plan's own rules and safety network, just read, are what the analysis checks.
+        network = network_service.load_network(
+            session,
+            actor=actor,
+            access=access,
+            audit=False,
+            safety=_analysis_parts([(rv.rule, rv.who) for rv in view.rules], view.network),
+        )
         report = network_service.report(network, settings=settings)
         view.findings = [f for f in report.findings if f.code.value in PLAN_FINDINGS]
         view.names = report.names

@@ -58,10 +58,11 @@ class Settings(BaseSettings):
     safety_network_minimum: int = 5
 
     # Requests each worker serves at once, and the database connections it keeps for them.
-    # A worker is one Python process: a few at once keep it busy while others wait on the
-    # database; more only share its processor, and everyone waits longer (the load run's
-    # p95 was 82-85 ms with 2-4, 108 ms with 10).
-    db_pool_size: int = 4
+    # A worker is one Python process: two at once keep it busy while one waits on the
+    # database; more only share its processor, and each request that comes back from the
+    # database waits its turn for it. Side by side on PostgreSQL (bench, 7 December) the
+    # p95 was 68-93 ms with 2, 96-146 ms with 4 and 92 ms with 1; on SQLite 51 and 54 ms.
+    db_pool_size: int = 2
 
     # Two-step sign-in for staff: always required in production; set to require it
     # elsewhere too (staff can always turn it on for themselves).

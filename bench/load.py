@@ -510,13 +510,17 @@ def processor_seconds(pid: int, *, reaped_children: bool = False) -> float:
 
 def processor_used(server: subprocess.Popen, database_url: str) -> tuple[float, float, float]:
     """Processor seconds used so far by the app (uvicorn and its workers, living or ended),
-    by PostgreSQL (every process of its user on this machine) and by this program."""
+    by PostgreSQL (every process of its user on this machine, living or ended: the
+    connections of a killed worker end, and PostgreSQL's main process keeps their time)
+    and by this program."""
     app = processor_seconds(server.pid, reaped_children=True)
     app += sum(processor_seconds(pid) for pid in workers_of(server))
     database = 0.0
     if not database_url.startswith("sqlite"):
         found = subprocess.run(["pgrep", "-u", "postgres"], capture_output=True, text=True)
-        database = sum(processor_seconds(int(pid)) for pid in found.stdout.split())
+        database = sum(
+            processor_seconds(int(pid), reaped_children=True) for pid in found.stdout.split()
+        )
     return app, database, time.process_time()
 
 

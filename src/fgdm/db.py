@@ -158,13 +158,19 @@ def make_engine(database_url: str, *, pool_size: int = 10) -> Engine:
     return sa.create_engine(url, pool_pre_ping=True, **pool)
 
 
+# Paths that never wait for a request slot: they read nothing from the database.
+UNQUEUED = frozenset({"/healthz"})
+
+
 class RequestSlotsMiddleware:
     """Pure ASGI middleware: no more than `slots` requests at once reach the routes of this
     worker; the others wait their turn, in order. A request keeps its database connection
     from its first query to its commit, while waiting in between for a worker thread; with
     more requests at once than the pool has connections, threads would sit waiting for a
     connection that only a request waiting for a thread can give back (the worker stalls
-    until the pool's time-out). Fewer at once also keeps each request's wait short."""
+    until the pool's time-out). Fewer at once also keeps each request's wait short. The
+    app's own files and /healthz (which reads nothing) never wait: a load balancer asking
+    whether the worker is alive gets its answer even while every slot is taken."""
 
     def __init__(self, app: ASGIApp, slots: int) -> None:
         self.app = app
@@ -175,7 +181,11 @@ class RequestSlotsMiddleware:
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"].startswith("/static/"):
+        if (
+            scope["type"] != "http"
+            or scope["path"] in UNQUEUED
+            or scope["path"].startswith("/static/")
+        ):
             await self.app(scope, receive, send)
             return
         loop = asyncio.get_running_loop()

@@ -328,24 +328,21 @@ def _doers(session: Session, action_ids: list[int]) -> dict[int, list[Person]]:
 
 
 def _action_views(
-    session: Session,
-    plan: FamilyPlan | None,
-    worries: set[int] | None = None,
-    goals: dict[int | None, PlanGoal] | None = None,
+    session: Session, plan: FamilyPlan | None, goals: dict[int | None, PlanGoal] | None = None
 ) -> list[ActionView]:
-    """The plan's actions with who does each; with each one's goal unless `goals` is
-    given (the goals already read, or none when only the actions are wanted)."""
+    """The plan's actions with who does each (none flagged as a worry); with each one's
+    goal unless `goals` is given (the goals already read, or none when only the actions
+    are wanted)."""
     actions = _rows(session, PlanAction, plan)
     if goals is None:
         goals = {g.id: g for g in _rows(session, PlanGoal, plan)}
     doers = _doers(session, [a.id for a in actions if a.id is not None])
-    worries = worries or set()
     return [
         ActionView(
             action=action,
             number=number,
             people=[
-                PersonRef(id=p.id, name=p.known_as, is_worry=p.id in worries)
+                PersonRef(id=p.id, name=p.known_as)
                 for p in doers.get(action.id or 0, [])
                 if p.id is not None
             ],
@@ -496,6 +493,7 @@ def read_plan(
     )
     snapshot = network_service.to_snapshot(network)
     worries = {p.id for p in snapshot.people if p.is_worry}
+    # A worry is flagged only for readers who may see it: the network read for them says.
     for action in actions:
         action.people = [replace(p, is_worry=p.id in worries) for p in action.people]
     view = PlanView(

@@ -45,7 +45,7 @@ import httpx2 as httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.conftest import SECRET, test_settings  # noqa: E402
+from tests.conftest import SECRET, drop_database, test_settings  # noqa: E402
 from tests.factories import PASSPHRASE, actor_for, make_family  # noqa: E402
 
 FAMILIES = 10
@@ -568,8 +568,7 @@ def postgres_database(admin_url: str) -> tuple[str, Callable[[], None]]:
         conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
 
     def drop() -> None:
-        with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        drop_database(admin, name)
         admin.dispose()
 
     return admin_url.rsplit("/", 1)[0] + "/" + name, drop

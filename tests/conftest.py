@@ -3,9 +3,11 @@ FGDM_TEST_DATABASE_URL is set), a test client, and a database session for factor
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import shutil
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,6 +16,7 @@ import pytest
 import sqlalchemy as sa
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from psycopg.errors import InsufficientPrivilege
 from sqlmodel import Session, SQLModel
 
 from fgdm import migrations_check
@@ -44,6 +47,22 @@ def test_settings(database_url: str, instance_dir: Path, **overrides: object) ->
 test_settings.__test__ = False  # type: ignore[attr-defined]
 
 
+def drop_database(admin: sa.Engine, name: str) -> None:
+    """Drops a database made for a test or a bench run, ending whatever is still connected
+    to it. PostgreSQL does not let a user who is not a superuser end an autovacuum worker,
+    and one may have just started on a database that was filled a moment ago: it is done
+    within moments, so the drop is tried again for a while."""
+    for attempt in itertools.count(1):
+        try:
+            with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            return
+        except sa.exc.ProgrammingError as error:
+            if attempt == 100 or not isinstance(error.orig, InsufficientPrivilege):
+                raise
+            time.sleep(0.1)
+
+
 def _worker() -> str:
     return os.environ.get("PYTEST_XDIST_WORKER", "main")
 
@@ -56,8 +75,7 @@ def _migrated_postgres(folder: Path, suffix: str = "") -> Iterator[str]:
     admin = make_engine(PG_URL)
 
     def drop() -> None:
-        with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+        drop_database(admin, database)
 
     drop()
     with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:

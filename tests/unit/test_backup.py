@@ -19,7 +19,7 @@ from fgdm.db import make_engine
 from fgdm.families import service as families_service
 from fgdm.network import service as network_service
 from fgdm.network.service import PersonInput
-from tests.conftest import PG_URL, test_settings
+from tests.conftest import PG_URL, drop_database, test_settings
 from tests.factories import actor_for, make_family
 
 
@@ -34,8 +34,7 @@ def fresh_url(tmp_path: Path) -> Iterator[str]:
     with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
     yield PG_URL.rsplit("/", 1)[0] + "/" + name
-    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    drop_database(admin, name)
     admin.dispose()
 
 
